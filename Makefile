@@ -1,0 +1,99 @@
+# Build everything into $(BUILD). See README.md and CONFIG.
+#   make            library and programs
+#   make check      install missing test dependencies, build, run every test
+#   make demo       build, generate sample mail, serve it on 127.0.0.1:1143
+#   make install    binaries, man pages, configuration defaults
+#   make bench      benchmarks (tests/bench)
+#   make fuzz       run each fuzz target for a short time (clang, libFuzzer)
+
+BUILD    ?= build
+CXX      ?= g++
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SAN      ?=
+OPT      ?= -O2
+
+CXXFLAGS ?= $(OPT) -g
+override CXXFLAGS += -std=c++20 -Wall -Wextra -MMD -MP -I. -Ic-client
+ifeq ($(SAN),1)
+override CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+override LDFLAGS  += -fsanitize=address,undefined
+endif
+LDLIBS   += -lcrypt
+
+LIB_SRCS    := $(shell find c-client -name '*.cpp' | sort)
+IMAPD_SRCS  := $(shell find imapd -name '*.cpp' 2>/dev/null | sort)
+DMAIL_SRCS  := $(shell find dmail -name '*.cpp' 2>/dev/null | sort)
+MAILTOOL_SRCS := $(shell find tools/mailtool -name '*.cpp' 2>/dev/null | sort)
+IMAPSTAT_SRCS := $(shell find tools/imapstat -name '*.cpp' 2>/dev/null | sort)
+UNIT_SRCS   := $(shell find tests/unit -name '*.cpp' | sort)
+# imapd sources other than main.cpp are linked into the unit tests too.
+IMAPD_LIB_SRCS := $(filter-out imapd/main.cpp,$(IMAPD_SRCS))
+
+obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
+
+LIB      := $(BUILD)/libc-client.a
+PROGRAMS := $(if $(wildcard imapd/main.cpp),$(BUILD)/imapd) \
+            $(if $(wildcard dmail/main.cpp),$(BUILD)/dmail) \
+            $(if $(wildcard tools/mailtool/main.cpp),$(BUILD)/mailtool) \
+            $(if $(wildcard tools/imapstat/main.cpp),$(BUILD)/imapstat)
+
+.PHONY: all check unit deps demo install bench fuzz clean format
+all: $(LIB) $(PROGRAMS)
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/imapd-lib.a: $(call obj,$(IMAPD_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/imapd: $(call obj,imapd/main.cpp) $(BUILD)/imapd-lib.a $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpam -lssl -lcrypto -lz
+
+$(BUILD)/dmail: $(call obj,$(DMAIL_SRCS)) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/mailtool: $(call obj,$(MAILTOOL_SRCS)) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/imapstat: $(call obj,$(IMAPSTAT_SRCS)) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lz
+
+$(BUILD)/unit-tests: $(call obj,$(UNIT_SRCS)) $(if $(IMAPD_LIB_SRCS),$(BUILD)/imapd-lib.a) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpam -lssl -lcrypto -lz
+
+unit: $(BUILD)/unit-tests
+
+deps:
+	@scripts/install-deps
+
+# The test command of README.md: dependencies, normal build and unit tests,
+# sanitizer build of the unit tests, integration tests; one summary line.
+check: deps
+	@scripts/run-tests
+
+demo: deps
+	@scripts/demo
+
+install: all
+	scripts/install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
+
+bench: all
+	@tests/bench/run
+
+fuzz:
+	@scripts/fuzz
+
+format:
+	clang-format -i $(LIB_SRCS) $(IMAPD_SRCS) $(DMAIL_SRCS) $(UNIT_SRCS) $(shell find c-client imapd dmail tools tests -name '*.hpp')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,31 @@
+// One Driver per mailbox format. The Store (store.hpp) asks each driver in
+// turn whether it recognises a path, as UW's c-client does, so one user's
+// folders may be in several formats.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "mailbox/mailbox.hpp"
+
+namespace mail {
+
+class Driver {
+public:
+    virtual ~Driver() = default;
+    virtual std::string_view name() const = 0;  // "maildir", "mbx", "unix"
+    // True when path holds a mailbox of this format (by its content).
+    virtual bool recognizes(const std::string& path) const = 0;
+    virtual void create(const std::string& path) = 0;
+    virtual void remove(const std::string& path) = 0;
+    virtual void rename(const std::string& from, const std::string& to) = 0;
+    virtual std::unique_ptr<Mailbox> open(const std::string& path, OpenMode mode) = 0;
+};
+
+// The drivers compiled in, in the order they are asked.
+const std::vector<Driver*>& all_drivers();
+Driver* driver_by_name(std::string_view name);
+Driver* driver_for_path(const std::string& path);
+
+}  // namespace mail

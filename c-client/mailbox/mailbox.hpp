@@ -1,0 +1,100 @@
+// The interface every format's open mailbox implements, and the sink through
+// which a mailbox tells its user (an imapd session, a test) about changes.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mailbox/types.hpp"
+
+namespace mail {
+
+// Told of changes found by Mailbox::sync(), in the order they must be
+// reported. Sequence numbers are 1-based and valid at the moment of the call
+// (after an expunged(n), the messages above n have moved down by one).
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void expunged(size_t seq) = 0;
+    virtual void exists(size_t count) = 0;
+    virtual void flags_changed(size_t seq) = 0;
+    virtual void keywords_changed() {}  // the keyword table grew
+};
+
+// A new message being written. write() as often as needed, then commit(),
+// which makes it durable (fsync) and visible and returns its UID. Destroying
+// an AppendSink that was not committed leaves no trace of the message.
+class AppendSink {
+public:
+    virtual ~AppendSink() = default;
+    virtual void write(std::string_view bytes) = 0;
+    virtual Uid commit() = 0;
+};
+
+struct AppendRequest {
+    uint32_t flags = 0;                 // kStorableFlags bits
+    std::vector<std::string> keywords;  // names; created in the mailbox as needed
+    int64_t internal_date = 0;          // 0: now
+    int32_t zone_minutes = 0;
+    uint64_t size_hint = 0;             // expected length in bytes, 0 if unknown
+};
+
+enum class OpenMode { ReadWrite, ReadOnly };
+
+class Mailbox {
+public:
+    virtual ~Mailbox() = default;
+
+    virtual bool read_only() const = 0;
+    virtual Uid uidvalidity() const = 0;
+    virtual Uid uidnext() const = 0;
+
+    // The messages in sequence order (index 0 is sequence number 1).
+    size_t count() const { return messages_.size(); }
+    const MessageInfo& at(size_t index) const { return messages_.at(index); }
+    const std::vector<MessageInfo>& messages() const { return messages_; }
+    // The index of the message with this UID, if present (binary search).
+    std::optional<size_t> index_of(Uid uid) const;
+
+    // The keyword names, in the order of the KeywordMask bits.
+    const std::vector<std::string>& keywords() const { return keywords_; }
+    // The bit of a keyword, creating it when create is set and there is room.
+    virtual std::optional<size_t> keyword_bit(std::string_view name, bool create) = 0;
+
+    // The stored bytes of a message. Throws MailError(NotFound) when another
+    // program removed it since the last sync().
+    virtual MessageContent content(size_t index) = 0;
+
+    // Starts appending a message at the end of this mailbox.
+    virtual std::unique_ptr<AppendSink> append(const AppendRequest& request) = 0;
+
+    // Sets the stored flags and keywords of a message (kRecent is ignored).
+    // Durable after the call for maildir and mbx; drivers that must rewrite
+    // files may write at flush().
+    virtual void set_flags(size_t index, uint32_t flags, KeywordMask keywords) = 0;
+    virtual void flush() {}
+
+    // Removes the messages flagged \Deleted (only those whose UIDs are in
+    // `only` when given, as UID EXPUNGE does), telling the sink of each.
+    virtual void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) = 0;
+
+    // Picks up changes made by other processes: new messages (exists), flag
+    // changes, and, when allow_expunge is set, messages removed by others.
+    // When it is not set, vanished messages stay in the index until a later
+    // sync that allows expunges.
+    virtual void sync(EventSink& sink, bool allow_expunge) = 0;
+
+    // A file descriptor that becomes readable (inotify) when the mailbox may
+    // have changed, for IDLE; -1 if the driver has none.
+    virtual int change_fd() { return -1; }
+
+protected:
+    std::vector<MessageInfo> messages_;
+    std::vector<std::string> keywords_;
+};
+
+}  // namespace mail
