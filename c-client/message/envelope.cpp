@@ -1,0 +1,92 @@
+// ENVELOPE as RFC 3501 7.4.2 defines it, matched against Dovecot 2.3:
+// - date, in-reply-to, message-id: the unfolded raw value (line breaks
+//   removed, leading whitespace skipped, trailing whitespace kept);
+// - subject: the raw bytes (not RFC 2047-decoded), whitespace collapsed;
+// - the same field twice: the last one counts, except address fields,
+//   whose lists are concatenated;
+// - sender and reply-to default to from when absent or empty;
+// - a field that is absent is NIL; an empty subject is "", an empty
+//   address list NIL.
+#include "message/envelope.hpp"
+
+#include <optional>
+#include <vector>
+
+#include "message/address.hpp"
+#include "message/header.hpp"
+#include "util/imap_string.hpp"
+
+namespace mail {
+
+namespace {
+
+struct EnvelopeFields {
+    std::optional<std::string> date, subject, in_reply_to, message_id;
+    std::vector<Address> from, sender, reply_to, to, cc, bcc;
+};
+
+EnvelopeFields collect(std::string_view header) {
+    EnvelopeFields e;
+    HeaderParser parser(header);
+    while (auto f = parser.next()) {
+        auto is = [&](std::string_view n) { return header_name_equals(f->name, n); };
+        auto add = [&](std::vector<Address>& list) {
+            for (Address& a : parse_address_list(f->unfolded())) list.push_back(std::move(a));
+        };
+        if (is("date")) e.date = f->unfolded();
+        else if (is("subject")) e.subject = collapse_whitespace(f->raw_value);
+        else if (is("in-reply-to")) e.in_reply_to = f->unfolded();
+        else if (is("message-id")) e.message_id = f->unfolded();
+        else if (is("from")) add(e.from);
+        else if (is("sender")) add(e.sender);
+        else if (is("reply-to")) add(e.reply_to);
+        else if (is("to")) add(e.to);
+        else if (is("cc")) add(e.cc);
+        else if (is("bcc")) add(e.bcc);
+    }
+    if (e.sender.empty()) e.sender = e.from;
+    if (e.reply_to.empty()) e.reply_to = e.from;
+    return e;
+}
+
+void append_address_list(std::string& out, const std::vector<Address>& list) {
+    if (list.empty()) {
+        out += "NIL";
+        return;
+    }
+    out += '(';
+    for (const Address& a : list) {
+        out += '(';
+        append_nstring(out, a.name);
+        out += ' ';
+        append_nstring(out, a.adl);
+        out += ' ';
+        append_nstring(out, a.mailbox);
+        out += ' ';
+        append_nstring(out, a.host);
+        out += ')';
+    }
+    out += ')';
+}
+
+}  // namespace
+
+std::string imap_envelope(std::string_view header) {
+    EnvelopeFields e = collect(header);
+    std::string out = "(";
+    append_nstring(out, e.date);
+    out += ' ';
+    append_nstring(out, e.subject);
+    for (const auto* list : {&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc}) {
+        out += ' ';
+        append_address_list(out, *list);
+    }
+    out += ' ';
+    append_nstring(out, e.in_reply_to);
+    out += ' ';
+    append_nstring(out, e.message_id);
+    out += ')';
+    return out;
+}
+
+}  // namespace mail
