@@ -1,0 +1,19 @@
+// The maildir Driver: recognises, creates, removes and renames Maildir++
+// folders and opens them as MaildirMailbox.
+#pragma once
+
+#include "mailbox/driver.hpp"
+
+namespace mail::maildir {
+
+class MaildirDriver : public Driver {
+public:
+    std::string_view name() const override { return "maildir"; }
+    bool recognizes(const std::string& path) const override;
+    void create(const std::string& path) override;
+    void remove(const std::string& path) override;
+    void rename(const std::string& from, const std::string& to) override;
+    std::unique_ptr<Mailbox> open(const std::string& path, OpenMode mode) override;
+};
+
+}  // namespace mail::maildir

@@ -1,0 +1,41 @@
+// STORE: flags live in the file name, so a change is a rename within cur/.
+#include <cerrno>
+
+#include "drivers/maildir/filename.hpp"
+#include "drivers/maildir/maildir_mailbox.hpp"
+#include "util/error.hpp"
+
+namespace mail::maildir {
+
+void MaildirMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keywords) {
+    if (read_only_) throw MailError(ErrorKind::Permission, "the mailbox is open read-only");
+    MessageFile& f = files_.at(index);
+    MessageInfo& m = messages_.at(index);
+    flags &= kStorableFlags;
+    std::string to = file_name(f.base, flags, letters_from_mask(keywords), f.other_flags);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (f.vanished) break;
+        if (to == f.name && !f.in_new) {
+            m.flags = flags | (m.flags & kRecent);
+            m.keywords = keywords & ((KeywordMask{1} << 26) - 1);
+            return;
+        }
+        std::string from_path = file_path(f), to_path = dir("cur") + "/" + to;
+        if (::rename(from_path.c_str(), to_path.c_str()) == 0) {
+            fsync_dir(dir("cur"));
+            f.name = to;
+            f.in_new = false;
+            m.flags = flags | (m.flags & kRecent);
+            m.keywords = keywords & ((KeywordMask{1} << 26) - 1);
+            return;
+        }
+        if (errno != ENOENT) throw_errno("cannot change the message's flags", errno);
+        if (!relocate(index)) break;
+        // Renamed by another program: keep the flag letters we do not manage.
+        f.other_flags = parse_file_name(f.name).other;
+        to = file_name(f.base, flags, letters_from_mask(keywords), f.other_flags);
+    }
+    throw MailError(ErrorKind::NotFound, "the message has been removed by another program");
+}
+
+}  // namespace mail::maildir

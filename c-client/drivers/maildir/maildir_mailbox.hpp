@@ -1,0 +1,99 @@
+// An open maildir (Maildir++, Dovecot-compatible). The implementation is
+// split by job: mailbox.cpp (open, content, keywords), sync.cpp (scan of
+// new/ and cur/, UID assignment), append.cpp, expunge.cpp, flags.cpp.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "drivers/maildir/files.hpp"
+#include "drivers/maildir/lock.hpp"
+#include "drivers/maildir/uidlist.hpp"
+#include "mailbox/mailbox.hpp"
+
+namespace mail::maildir {
+
+// Where a message's file is now, parallel to Mailbox::messages_.
+struct MessageFile {
+    std::string base;   // the name up to ':' (the uidlist key)
+    std::string name;   // the whole current name in cur/ (or new/ if in_new)
+    bool in_new = false;
+    bool vanished = false;  // gone at the last scan; reported at a sync allowing expunges
+    std::string other_flags;  // flag letters we keep but do not interpret
+};
+
+// Files found by a scan of new/ and cur/, by base name.
+struct ScannedFile {
+    std::string name;
+    bool in_new = false;
+};
+using ScanResult = std::map<std::string, ScannedFile, std::less<>>;
+
+class MaildirMailbox : public Mailbox {
+public:
+    MaildirMailbox(std::string path, OpenMode mode, LockTimeouts timeouts = {});
+    ~MaildirMailbox() override = default;
+
+    bool read_only() const override { return read_only_; }
+    Uid uidvalidity() const override { return uidlist_.uidvalidity; }
+    Uid uidnext() const override { return uidlist_.next_uid; }
+    std::optional<size_t> keyword_bit(std::string_view name, bool create) override;
+    MessageContent content(size_t index) override;
+    std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
+    void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
+    void sync(EventSink& sink, bool allow_expunge) override;
+    int change_fd() override;
+
+    const std::string& path() const { return path_; }
+
+private:
+    friend class MaildirAppendSink;
+
+    std::string dir(const char* sub) const { return path_ + "/" + sub; }
+    std::string file_path(const MessageFile& f) const;
+    std::string uidlist_path() const { return path_ + "/dovecot-uidlist"; }
+    std::string keywords_path() const { return path_ + "/dovecot-keywords"; }
+
+    // sync.cpp
+    ScanResult scan() const;
+    void move_new_to_cur(ScanResult& files, std::set<std::string>& moved);
+    bool reload_uidlist();  // true when it changed
+    void ensure_uidlist();
+    void assign_uids(const ScanResult& files);
+    void merge(EventSink& sink, bool allow_expunge, const ScanResult& files,
+               const std::set<std::string>& moved);
+    MessageInfo info_for(const UidlistRecord& rec, const ScannedFile& file, MessageFile& mf) const;
+    // Finds a message's file again by base name after a rename by another
+    // program; false when it is gone.
+    bool relocate(size_t index);
+    void write_uidlist_locked(DotLock& lock);
+
+    // mailbox.cpp
+    bool reload_keywords();  // true when the table grew
+    uint32_t letters_from_mask(KeywordMask mask) const;
+
+    std::string path_;
+    bool read_only_;
+    LockTimeouts timeouts_;
+    Uidlist uidlist_;
+    FileStamp uidlist_stamp_;
+    FileStamp keywords_stamp_;
+    int64_t new_mtime_ = -1, cur_mtime_ = -1;
+    std::vector<MessageFile> files_;
+    std::set<Uid> recent_;  // UIDs this session appended, to mark \Recent when they show up
+    UniqueFd inotify_;
+};
+
+// The UIDVALIDITY for a new mailbox under a Maildir++ root: Dovecot's
+// dovecot-uidvalidity counter (hex) plus one, or the current time.
+Uid next_uidvalidity(const std::string& root);
+// The Maildir++ root of a maildir: its parent when it has a maildirfolder file.
+std::string maildir_root(const std::string& path);
+// RFC822.SIZE of a file: its size with bare LFs counted as CRLF.
+uint64_t compute_vsize(int fd);
+
+}  // namespace mail::maildir

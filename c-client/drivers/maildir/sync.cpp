@@ -1,0 +1,253 @@
+// Finding changes: a scan of new/ and cur/ (only when their mtimes changed),
+// new mail moved from new/ to cur/ as Dovecot does, UIDs assigned under the
+// uidlist lock, and the result merged into the index with events.
+#include <dirent.h>
+#include <fcntl.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <unordered_map>
+
+#include "drivers/maildir/filename.hpp"
+#include "drivers/maildir/maildir_mailbox.hpp"
+#include "util/error.hpp"
+
+namespace mail::maildir {
+
+namespace {
+
+int64_t mtime_ns(const std::string& path) {
+    auto st = stat_path(path);
+    if (!st) return -1;
+    return static_cast<int64_t>(st->st_mtim.tv_sec) * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+// A directory changed less than a second ago may change again within the
+// same timestamp; such an mtime is not remembered, so the next sync rescans
+// (Dovecot's MAILDIR_SYNC_SECS).
+int64_t settled(int64_t mtime) {
+    struct timespec now;
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    int64_t now_ns = static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+    return now_ns - mtime < 1000000000 ? -1 : mtime;
+}
+
+void read_dir(const std::string& dir, bool in_new, ScanResult& out) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) throw_errno("cannot read mailbox directory", errno);
+    while (struct dirent* e = ::readdir(d)) {
+        std::string_view name = e->d_name;
+        if (name.empty() || name[0] == '.') continue;
+        std::string base(parse_file_name(name).base);
+        // If a file is in both (a rename in progress), cur/ wins.
+        auto [it, inserted] = out.try_emplace(std::move(base), ScannedFile{std::string(name), in_new});
+        if (!inserted && it->second.in_new && !in_new) it->second = ScannedFile{std::string(name), in_new};
+    }
+    ::closedir(d);
+}
+
+// Orders new files as Dovecot does: by the time in their names, then by name.
+bool delivery_order(const std::string& a, const std::string& b) {
+    auto secs = [](const std::string& s) { return std::strtoull(s.c_str(), nullptr, 10); };
+    auto sa = secs(a), sb = secs(b);
+    return sa != sb ? sa < sb : a < b;
+}
+
+}  // namespace
+
+ScanResult MaildirMailbox::scan() const {
+    ScanResult out;
+    read_dir(dir("new"), true, out);
+    read_dir(dir("cur"), false, out);
+    return out;
+}
+
+void MaildirMailbox::move_new_to_cur(ScanResult& files, std::set<std::string>& moved) {
+    for (auto& [base, f] : files) {
+        if (!f.in_new) continue;
+        std::string to = f.name.find(':') == std::string::npos ? f.name + ":2," : f.name;
+        std::string from_path = dir("new") + "/" + f.name, to_path = dir("cur") + "/" + to;
+        if (::rename(from_path.c_str(), to_path.c_str()) == 0) {
+            f = ScannedFile{to, false};
+            moved.insert(base);
+        } else if (errno == ENOENT) {
+            // Another process moved it first; it is in cur/ under some name.
+            ScanResult cur;
+            read_dir(dir("cur"), false, cur);
+            if (auto it = cur.find(base); it != cur.end()) f = it->second;
+        }
+        // Other errors (read-only mailbox directory): the message stays in new/.
+    }
+}
+
+void MaildirMailbox::write_uidlist_locked(DotLock& lock) {
+    lock.replace(format_uidlist(uidlist_), true);
+    uidlist_stamp_ = stamp_of(uidlist_path());
+}
+
+bool MaildirMailbox::reload_uidlist() {
+    FileStamp stamp = stamp_of(uidlist_path());
+    if (stamp == uidlist_stamp_ && uidlist_.uidvalidity != 0) return false;
+    auto text = read_whole_file(uidlist_path());
+    if (!text) {
+        uidlist_stamp_ = {};
+        return false;
+    }
+    Uidlist fresh = parse_uidlist(*text);
+    // A uidlist rewritten with another UIDVALIDITY means our UIDs are void;
+    // keep going with the new one (imapd must notice and end the session).
+    uidlist_ = std::move(fresh);
+    uidlist_stamp_ = stamp;
+    return true;
+}
+
+void MaildirMailbox::assign_uids(const ScanResult& files) {
+    auto missing = [&]() {
+        std::unordered_map<std::string_view, bool> known;
+        for (const auto& r : uidlist_.records) known.emplace(r.base, true);
+        std::vector<std::string> out;
+        for (const auto& [base, f] : files)
+            if (!known.count(base)) out.push_back(base);
+        return out;
+    };
+    if (missing().empty()) return;
+    DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
+    uidlist_stamp_ = {};
+    reload_uidlist();
+    auto todo = missing();
+    if (todo.empty()) return;
+    std::sort(todo.begin(), todo.end(), delivery_order);
+    for (const auto& base : todo) {
+        const ScannedFile& f = files.find(base)->second;
+        UidlistRecord rec{uidlist_.next_uid++, base, {}};
+        if (!parse_file_name(f.name).vsize) {
+            // Dovecot keeps the RFC822.SIZE of names without W= in the uidlist.
+            UniqueFd fd(::open((dir(f.in_new ? "new" : "cur") + "/" + f.name).c_str(), O_RDONLY | O_CLOEXEC));
+            if (!fd) continue;  // gone already: no UID for it
+            rec.set_extension('W', std::to_string(compute_vsize(fd.get())));
+        }
+        uidlist_.records.push_back(std::move(rec));
+    }
+    write_uidlist_locked(lock);
+}
+
+MessageInfo MaildirMailbox::info_for(const UidlistRecord& rec, const ScannedFile& file,
+                                     MessageFile& mf) const {
+    FileName fn = parse_file_name(file.name);
+    MessageInfo info;
+    info.uid = rec.uid;
+    info.flags = fn.flags;
+    uint32_t known = 0;
+    for (size_t i = 0; i < keywords_.size() && i < 26; ++i)
+        if (!keywords_[i].empty()) known |= 1u << i;
+    info.keywords = fn.keyword_letters & known;
+    mf.other_flags = fn.other;
+    for (int i = 0; i < 26; ++i)  // letters without a name are kept, not shown
+        if ((fn.keyword_letters & ~known) & (1u << i)) mf.other_flags += static_cast<char>('a' + i);
+    mf.base = rec.base;
+    mf.name = file.name;
+    mf.in_new = file.in_new;
+    mf.vanished = false;
+    return info;
+}
+
+void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult& files,
+                           const std::set<std::string>& moved) {
+    // Vanished messages first, in sequence order.
+    for (size_t i = 0; i < messages_.size();) {
+        auto it = files.find(files_[i].base);
+        if (it == files.end()) {
+            if (allow_expunge) {
+                messages_.erase(messages_.begin() + static_cast<ptrdiff_t>(i));
+                files_.erase(files_.begin() + static_cast<ptrdiff_t>(i));
+                sink.expunged(i + 1);
+                continue;
+            }
+            files_[i].vanished = true;
+        }
+        ++i;
+    }
+    // Flag changes of the messages we know.
+    std::unordered_map<std::string_view, const UidlistRecord*> by_base;
+    for (const auto& r : uidlist_.records) by_base.emplace(r.base, &r);
+    for (size_t i = 0; i < messages_.size(); ++i) {
+        if (files_[i].vanished) continue;
+        const ScannedFile& f = files.find(files_[i].base)->second;
+        if (f.name == files_[i].name && f.in_new == files_[i].in_new) continue;
+        MessageInfo& m = messages_[i];
+        UidlistRecord rec{m.uid, files_[i].base, {}};
+        MessageInfo fresh = info_for(rec, f, files_[i]);
+        if (fresh.flags != (m.flags & kStorableFlags) || fresh.keywords != m.keywords) {
+            m.flags = fresh.flags | (m.flags & kRecent);
+            m.keywords = fresh.keywords;
+            sink.flags_changed(i + 1);
+        }
+    }
+    // New messages: records above the highest UID we have, whose files exist.
+    Uid last = messages_.empty() ? 0 : messages_.back().uid;
+    size_t before = messages_.size();
+    for (const auto& rec : uidlist_.records) {
+        if (rec.uid <= last) continue;
+        auto it = files.find(rec.base);
+        if (it == files.end()) continue;
+        MessageFile mf;
+        MessageInfo info = info_for(rec, it->second, mf);
+        FileName fn = parse_file_name(mf.name);
+        auto st = stat_path(file_path(mf));
+        if (!st) continue;  // removed since the scan: not worth announcing
+        info.internal_date = st->st_mtime;
+        struct tm tm;
+        time_t t = st->st_mtime;
+        if (::localtime_r(&t, &tm)) info.zone_minutes = static_cast<int32_t>(tm.tm_gmtoff / 60);
+        if (fn.vsize) info.size = *fn.vsize;
+        else if (auto w = rec.vsize()) info.size = *w;
+        else {
+            UniqueFd fd(::open(file_path(mf).c_str(), O_RDONLY | O_CLOEXEC));
+            info.size = fd ? compute_vsize(fd.get()) : static_cast<uint64_t>(st->st_size);
+        }
+        if (moved.count(rec.base) || recent_.erase(rec.uid)) info.flags |= kRecent;
+        messages_.push_back(info);
+        files_.push_back(std::move(mf));
+    }
+    if (messages_.size() != before) sink.exists(messages_.size());
+}
+
+bool MaildirMailbox::relocate(size_t index) {
+    MessageFile& f = files_.at(index);
+    ScanResult files;
+    read_dir(dir("new"), true, files);
+    read_dir(dir("cur"), false, files);
+    auto it = files.find(f.base);
+    if (it == files.end()) {
+        f.vanished = true;
+        return false;
+    }
+    f.name = it->second.name;
+    f.in_new = it->second.in_new;
+    return true;
+}
+
+void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
+    if (inotify_) {  // drain, so that the descriptor is quiet until the next change
+        char buf[4096];
+        while (::read(inotify_.get(), buf, sizeof buf) > 0) {
+        }
+    }
+    if (reload_keywords()) sink.keywords_changed();
+    int64_t new_mtime = mtime_ns(dir("new")), cur_mtime = mtime_ns(dir("cur"));
+    bool uidlist_changed = reload_uidlist();
+    bool pending = allow_expunge && std::any_of(files_.begin(), files_.end(),
+                                                [](const MessageFile& f) { return f.vanished; });
+    if (!uidlist_changed && !pending && new_mtime == new_mtime_ && cur_mtime == cur_mtime_ && new_mtime >= 0)
+        return;
+    ScanResult files = scan();
+    std::set<std::string> moved;
+    move_new_to_cur(files, moved);
+    assign_uids(files);
+    merge(sink, allow_expunge, files, moved);
+    new_mtime_ = settled(new_mtime);
+    cur_mtime_ = moved.empty() ? settled(cur_mtime) : -1;
+}
+
+}  // namespace mail::maildir
