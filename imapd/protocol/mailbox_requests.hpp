@@ -1,0 +1,40 @@
+// Arguments of the mailbox-naming commands: LIST/LSUB (RFC 3501, basic
+// RFC 5258 forms) and STATUS.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "imapd/protocol/arg_reader.hpp"
+
+namespace mail::imapd {
+
+struct ListRequest {
+    std::vector<std::string> selection;  // RFC 5258 selection options, upper case
+    std::string reference;
+    std::vector<std::string> patterns;   // one, or several in "( )"
+    std::vector<std::string> return_options;  // RETURN (...), upper case
+};
+
+// Parses what follows "LIST SP" (or "LSUB SP") and end().
+ListRequest parse_list(ArgReader& args);
+
+enum StatusItem : unsigned {
+    kStatusMessages = 1u << 0,
+    kStatusRecent = 1u << 1,
+    kStatusUidNext = 1u << 2,
+    kStatusUidValidity = 1u << 3,
+    kStatusUnseen = 1u << 4,
+    kStatusSize = 1u << 5,           // RFC 8438
+    kStatusHighestModSeq = 1u << 6,  // RFC 7162
+};
+
+struct StatusRequest {
+    std::string mailbox;
+    std::vector<StatusItem> items;  // in the client's order
+};
+
+// Parses what follows "STATUS SP" and end().
+StatusRequest parse_status(ArgReader& args);
+
+}  // namespace mail::imapd
