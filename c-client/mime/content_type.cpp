@@ -40,6 +40,7 @@ public:
         }
     }
     bool at_end() { return pos_ >= s_.size(); }
+    char peek() { return pos_ < s_.size() ? s_[pos_] : '\0'; }
     bool take(char c) {
         skip_cfws();
         if (pos_ < s_.size() && s_[pos_] == c) {
@@ -54,7 +55,7 @@ public:
         while (pos_ < s_.size() && is_token_char(s_[pos_])) ++pos_;
         return std::string(s_.substr(start, pos_ - start));
     }
-    // A token or a quoted string (unescaped); false when neither is there.
+    // A token or a quoted string (unescaped); true when it was quoted.
     bool value(std::string& out) {
         skip_cfws();
         out.clear();
@@ -72,7 +73,7 @@ public:
         size_t start = pos_;
         while (pos_ < s_.size() && is_token_char(s_[pos_])) ++pos_;
         out.assign(s_.substr(start, pos_ - start));
-        return true;
+        return false;
     }
     // Skips to just after the next ';' (error recovery); false at the end.
     bool skip_past_semicolon() {
@@ -100,31 +101,29 @@ bool split_rfc2231(const std::string& key, const std::string& value, Rfc2231Piec
     if (star == std::string::npos || star == 0) return false;
     size_t p = star + 1;
     unsigned index = 0;
-    bool digits = false;
     while (p < key.size() && key[p] >= '0' && key[p] <= '9') {
         if (index < 100000) index = index * 10 + static_cast<unsigned>(key[p] - '0');
-        digits = true;
         ++p;
     }
-    // "key*" is an extended value without continuations: index 0.
     bool extended = false;
     if (p < key.size() && key[p] == '*') {
         extended = true;
         ++p;
-    } else if (!digits) {
-        extended = true;  // "key*" itself
+    } else if (p == star + 1) {
+        extended = true;  // "key*": an extended value without continuations
     }
     if (p != key.size()) return false;
     piece = {key.substr(0, star), index, extended, value};
     return true;
 }
 
-// Percent-encodes what may not stand in an extended value (RFC 2231 section 7).
+// Percent-encodes what an extended value may not hold (RFC 2231 section 7:
+// attribute-char), for plain segments merged into an extended value.
 std::string percent_encode(std::string_view s) {
     static const char hex[] = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : s) {
-        if (is_token_char(static_cast<char>(c)) && c != '*' && c != '\'' && c != '%' && c < 0x80) {
+        if (c < 0x80 && is_token_char(static_cast<char>(c)) && c != '*' && c != '\'' && c != '%') {
             out += static_cast<char>(c);
         } else {
             out += '%';
@@ -158,22 +157,23 @@ void merge_rfc2231(std::vector<Rfc2231Piece>& pieces, MimeParams& out) {
             continue;
         }
         std::string value;
-        for (size_t k = i; k < j; ++k) value += extended && !pieces[k].extended ? percent_encode(pieces[k].value) : pieces[k].value;
+        for (size_t k = i; k < j; ++k)
+            value += extended && !pieces[k].extended ? percent_encode(pieces[k].value) : pieces[k].value;
         out.emplace_back(pieces[i].key + (extended ? "*" : ""), std::move(value));
     }
 }
 
+// Parameters as Dovecot reads them: a value ends at white space (the rest up
+// to ';' is ignored); an empty unquoted value counts only at the very end.
 void parse_params(Lexer& lex, MimeParams& out) {
     std::vector<Rfc2231Piece> pieces;
-    while (true) {
-        if (!lex.take(';')) {
-            if (!lex.skip_past_semicolon()) break;
-        }
+    while (lex.skip_past_semicolon()) {
         std::string key = lex.token();
-        if (key.empty()) continue;
         if (!lex.take('=')) continue;
         std::string value;
-        lex.value(value);
+        bool quoted = lex.value(value);
+        lex.skip_cfws();
+        if (key.empty() || (!quoted && value.empty() && !lex.at_end())) continue;  // RFC 2045: no parameter
         Rfc2231Piece piece;
         if (split_rfc2231(key, value, piece)) pieces.push_back(std::move(piece));
         else out.emplace_back(std::move(key), std::move(value));
@@ -187,7 +187,15 @@ MimeValue parse_content_type(std::string_view value) {
     MimeValue v;
     Lexer lex(value);
     v.type = lex.token();
-    if (lex.take('/')) v.subtype = lex.token();
+    bool valid = !v.type.empty() && lex.take('/');
+    if (valid) {
+        v.subtype = lex.token();
+        lex.skip_cfws();
+        valid = !v.subtype.empty() && (lex.at_end() || lex.peek() == ';');
+    }
+    // Invalid: RFC 2045 5.2 recommends the default text/plain (Dovecot shows
+    // "" "" instead); the caller sees an empty type.
+    if (!valid) return {};
     parse_params(lex, v.params);
     return v;
 }
@@ -209,6 +217,12 @@ std::vector<std::string> parse_content_language(std::string_view value) {
         if (!lex.take(',')) break;
     }
     return tags;
+}
+
+std::string parse_token_value(std::string_view value) {
+    Lexer lex(value);
+    std::string token = lex.token();
+    return token.empty() ? unfold_value(value) : token;
 }
 
 std::string unfold_value(std::string_view value) {

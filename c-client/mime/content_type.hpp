@@ -25,6 +25,9 @@ MimeValue parse_content_type(std::string_view value);
 MimeValue parse_content_disposition(std::string_view value);
 // Parses a Content-Language value into its comma-separated tags.
 std::vector<std::string> parse_content_language(std::string_view value);
+// The first token of a value such as Content-Transfer-Encoding, comments
+// skipped ("(c) 8BIT" is "8BIT"); the unfolded value when there is none.
+std::string parse_token_value(std::string_view value);
 // Removes CR and LF of folded lines and the surrounding white space.
 std::string unfold_value(std::string_view value);
 

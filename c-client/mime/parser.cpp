@@ -100,7 +100,9 @@ void MimeParser::feed(std::string_view chunk) {
 }
 
 void MimeParser::dispatch_line(const Line& line) {
-    if (match_boundary(line)) return;
+    bool boundary = match_boundary(line);
+    prev_was_boundary_ = boundary;
+    if (boundary) return;
     Frame& f = stack_.back();
     if (f.in_header) header_line(f, line);
 }
@@ -150,6 +152,12 @@ void MimeParser::flush_field(Frame& f) {
 
 namespace {
 
+bool has_boundary(const MimeParams& params) {
+    for (const auto& [k, v] : params)
+        if (iequals(k, "boundary") && !v.empty()) return true;
+    return false;
+}
+
 // Applies the MIME fields of a header to its part; the first of each wins.
 void apply_fields(MimePart& p, const std::vector<std::string>& fields, bool digest_child) {
     bool have_disposition = false, have_language = false;
@@ -162,12 +170,14 @@ void apply_fields(MimePart& p, const std::vector<std::string>& fields, bool dige
         name.remove_prefix(8);
         if (iequals(name, "type") && !p.content_type_given) {
             MimeValue v = parse_content_type(unfold_value(value));
+            if (v.type.empty()) continue;  // invalid: as if absent (RFC 2045 5.2)
+            if (iequals(v.type, "multipart") && !has_boundary(v.params)) continue;  // RFC 2046 5.1.1
             p.type = std::move(v.type);
             p.subtype = std::move(v.subtype);
             p.params = std::move(v.params);
             p.content_type_given = true;
         } else if (iequals(name, "transfer-encoding") && !p.encoding) {
-            p.encoding = unfold_value(value);
+            p.encoding = parse_token_value(value);
         } else if (iequals(name, "id") && !p.id) {
             p.id = unfold_value(value);
         } else if (iequals(name, "description") && !p.description) {
@@ -227,7 +237,10 @@ void MimeParser::end_header(Frame& f, uint64_t stored_end, uint64_t imap_end, ui
 void MimeParser::pop_frame_at_boundary(const Line& line) {
     Frame& f = stack_.back();
     uint64_t start = f.in_header ? f.part.header.stored_offset : f.part.body.stored_offset;
-    if (line.stored_start > start) pop_frame(line.stored_start - prev_nl_, line.imap_start - 2, line.lf_before - 1);
+    // After a close delimiter its own line break belongs to the multipart
+    // (Dovecot: "--c--" LF "--b" leaves "--c--" LF in the outer part).
+    if (line.stored_start > start && !prev_was_boundary_)
+        pop_frame(line.stored_start - prev_nl_, line.imap_start - 2, line.lf_before - 1);
     else pop_frame(line.stored_start, line.imap_start, line.lf_before);
 }
 

@@ -59,6 +59,7 @@ private:
     uint64_t imap_pos_ = 0;
     uint64_t lf_count_ = 0;    // LFs before the current line
     unsigned prev_nl_ = 0;     // the previous line's line-break length (stored)
+    bool prev_was_boundary_ = false;  // the previous line was a boundary line
     size_t parts_ = 0;
     bool boundaries_enabled_ = true;
     bool finished_ = false;
