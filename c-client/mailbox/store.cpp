@@ -1,0 +1,356 @@
+#include "mailbox/store.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "util/error.hpp"
+
+namespace mail {
+
+namespace {
+
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+bool is_dir(const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::vector<std::string> dir_entries(const std::string& path) {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(path.c_str());
+    if (!d) return out;
+    while (struct dirent* e = ::readdir(d)) out.emplace_back(e->d_name);
+    ::closedir(d);
+    return out;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return std::nullopt;
+        throw MailError(ErrorKind::Io, std::string("cannot read the subscriptions: ") + std::strerror(errno));
+    }
+    std::string out;
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return out;
+}
+
+bool is_inbox(std::string_view name) { return name == "INBOX"; }
+
+std::string parent_name(const std::string& name) {
+    size_t slash = name.rfind(kHierarchySeparator);
+    return slash == std::string::npos ? std::string() : name.substr(0, slash);
+}
+
+struct NullSink : EventSink {
+    void expunged(size_t) override {}
+    void exists(size_t) override {}
+    void flags_changed(size_t) override {}
+};
+
+}  // namespace
+
+std::vector<std::string> attribute_names(uint32_t a) {
+    std::vector<std::string> out;
+    if (a & kNoselect) out.emplace_back("\\Noselect");
+    if (a & kHasChildren) out.emplace_back("\\HasChildren");
+    if (a & kHasNoChildren) out.emplace_back("\\HasNoChildren");
+    if (a & kMarked) out.emplace_back("\\Marked");
+    if (a & kUnmarked) out.emplace_back("\\Unmarked");
+    return out;
+}
+
+Store::Store(StoreLocation location) : location_(std::move(location)) {
+    if (location_.format.empty()) location_.format = "maildir";
+    while (location_.root.size() > 1 && location_.root.back() == '/') location_.root.pop_back();
+}
+
+std::string Store::inbox_path() const { return location_.inbox.empty() ? location_.root : location_.inbox; }
+
+std::string Store::folder_path(const std::string& name) const {
+    if (is_inbox(name)) return inbox_path();
+    if (maildir_layout()) {
+        std::string dotted = name;
+        std::replace(dotted.begin(), dotted.end(), kHierarchySeparator, '.');
+        return location_.root + "/." + dotted;
+    }
+    return location_.root + "/" + name;
+}
+
+Store::Resolved Store::resolve(std::string_view raw) const {
+    validate_mailbox_name(raw);
+    std::string name = canonical_mailbox_name(raw);
+    if (maildir_layout() && !is_inbox(name) && name.find('.') != std::string::npos)
+        throw MailError(ErrorKind::Invalid, "invalid mailbox name: '.' is not allowed in maildir folder names");
+    Resolved r;
+    r.path = folder_path(name);
+    r.driver = driver_for_path(r.path);
+    return r;
+}
+
+std::unique_ptr<Mailbox> Store::open(std::string_view name, OpenMode mode) const {
+    Resolved r = resolve(name);
+    if (!r.driver && is_inbox(canonical_mailbox_name(name))) {
+        // INBOX always exists: create it on first use.
+        Driver* d = driver_by_name(location_.format);
+        if (!d) throw MailError(ErrorKind::Invalid, "unknown mailbox format " + location_.format);
+        d->create(r.path);
+        r.driver = d;
+    }
+    if (!r.driver) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
+    return r.driver->open(r.path, mode);
+}
+
+void Store::create(std::string_view raw) {
+    Resolved r = resolve(raw);
+    std::string name = canonical_mailbox_name(raw);
+    if (r.driver || (is_inbox(name) && exists(r.path)))
+        throw MailError(ErrorKind::Exists, "mailbox already exists");
+    Driver* d = driver_by_name(location_.format);
+    if (!d) throw MailError(ErrorKind::Invalid, "unknown mailbox format " + location_.format);
+    if (!maildir_layout()) {
+        // Intermediate levels are directories (Maildir++ needs none: its
+        // levels are in the folder's own name).
+        make_levels(parent_name(name));
+    } else if (!is_dir(location_.root)) {
+        if (::mkdir(location_.root.c_str(), 0700) < 0 && errno != EEXIST)
+            throw MailError(ErrorKind::Io, std::string("cannot create mailbox: ") + std::strerror(errno));
+    }
+    d->create(r.path);
+}
+
+void Store::remove(std::string_view raw) {
+    Resolved r = resolve(raw);
+    if (is_inbox(canonical_mailbox_name(raw))) throw MailError(ErrorKind::Invalid, "INBOX cannot be deleted");
+    if (!r.driver) {
+        if (is_dir(r.path) && !maildir_layout()) {  // a \Noselect level
+            if (::rmdir(r.path.c_str()) == 0) return;
+            throw MailError(ErrorKind::Invalid, "the hierarchy level still has mailboxes under it");
+        }
+        throw MailError(ErrorKind::NotFound, "mailbox does not exist");
+    }
+    r.driver->remove(r.path);
+}
+
+void Store::move_messages(Mailbox& from, Mailbox& to) const {
+    std::vector<char> buf(1 << 16);
+    for (size_t i = 0; i < from.count(); ++i) {
+        const MessageInfo& m = from.at(i);
+        AppendRequest req;
+        req.flags = m.flags & kStorableFlags;
+        for (size_t b = 0; b < from.keywords().size() && b < kMaxKeywords; ++b)
+            if (m.keywords & (KeywordMask{1} << b)) req.keywords.push_back(from.keywords()[b]);
+        req.internal_date = m.internal_date;
+        req.zone_minutes = m.zone_minutes;
+        MessageContent content = from.content(i);
+        auto sink = to.append(req);
+        uint64_t off = 0;
+        while (size_t n = content.read(off, buf.data(), buf.size())) {
+            sink->write(std::string_view(buf.data(), n));
+            off += n;
+        }
+        sink->commit();
+    }
+    std::vector<Uid> uids;
+    for (size_t i = 0; i < from.count(); ++i) {
+        from.set_flags(i, from.at(i).flags | kDeleted, from.at(i).keywords);
+        uids.push_back(from.at(i).uid);
+    }
+    NullSink sink;
+    from.expunge(sink, &uids);
+}
+
+void Store::rename(std::string_view raw_from, std::string_view raw_to) {
+    Resolved from = resolve(raw_from), to = resolve(raw_to);
+    std::string from_name = canonical_mailbox_name(raw_from), to_name = canonical_mailbox_name(raw_to);
+    if (is_inbox(to_name)) throw MailError(ErrorKind::Exists, "INBOX already exists");
+    if (to.driver || exists(to.path)) throw MailError(ErrorKind::Exists, "target mailbox already exists");
+    if (to_name.rfind(from_name + "/", 0) == 0)
+        throw MailError(ErrorKind::Invalid, "a mailbox cannot be moved under itself");
+    if (is_inbox(from_name)) {
+        auto inbox = open("INBOX", OpenMode::ReadWrite);
+        create(to_name);
+        auto target = open(to_name, OpenMode::ReadWrite);
+        move_messages(*inbox, *target);
+        return;
+    }
+    if (!maildir_layout()) {
+        if (!from.driver && !is_dir(from.path)) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
+        make_levels(parent_name(to_name));
+        if (::rename(from.path.c_str(), to.path.c_str()) < 0)
+            throw MailError(ErrorKind::Io, std::string("cannot rename mailbox: ") + std::strerror(errno));
+        return;
+    }
+    // Maildir++: the folder and every folder below it ("a" and "a/x").
+    bool found = false;
+    for (const ListEntry& e : all_mailboxes()) {
+        if (e.attributes & kNoselect) continue;
+        if (e.name != from_name && e.name.rfind(from_name + "/", 0) != 0) continue;
+        std::string new_name = to_name + e.name.substr(from_name.size());
+        Resolved src = resolve(e.name), dst = resolve(new_name);
+        if (dst.driver || exists(dst.path)) throw MailError(ErrorKind::Exists, "target mailbox already exists");
+        src.driver->rename(src.path, dst.path);
+        found = true;
+    }
+    if (!found) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
+}
+
+void Store::make_levels(const std::string& levels) const {
+    std::string path = location_.root;
+    size_t pos = 0;
+    while (pos < levels.size()) {
+        size_t end = std::min(levels.find(kHierarchySeparator, pos), levels.size());
+        path += "/" + levels.substr(pos, end - pos);
+        if (::mkdir(path.c_str(), 0700) < 0 && errno != EEXIST)
+            throw MailError(ErrorKind::Io, std::string("cannot create mailbox: ") + std::strerror(errno));
+        pos = end + 1;
+    }
+}
+
+std::vector<ListEntry> Store::all_mailboxes() const {
+    std::map<std::string, uint32_t> names;  // name -> attributes
+    auto add = [&](const std::string& name, bool selectable) {
+        try {
+            validate_mailbox_name(name);
+        } catch (const MailError&) {
+            return;  // not a name a client could use (the library's own files, trash)
+        }
+        auto [it, inserted] = names.try_emplace(name, selectable ? 0u : uint32_t{kNoselect});
+        if (selectable) it->second &= ~uint32_t{kNoselect};
+        // Levels above it exist at least as \Noselect.
+        for (std::string p = parent_name(name); !p.empty(); p = parent_name(p))
+            if (!names.count(p)) names[p] = kNoselect;
+    };
+    if (maildir_layout()) {
+        for (const std::string& e : dir_entries(location_.root)) {
+            if (e.size() < 2 || e[0] != '.' || e[1] == '.') continue;
+            std::string path = location_.root + "/" + e;
+            if (!driver_for_path(path)) continue;
+            std::string name = e.substr(1);
+            std::replace(name.begin(), name.end(), '.', kHierarchySeparator);
+            if (canonical_mailbox_name(name).rfind("INBOX", 0) == 0 && name.size() == 5) continue;
+            add(name, true);
+        }
+    } else {
+        // A directory walk: files a driver recognises are mailboxes,
+        // directories are hierarchy levels; everything else stays hidden.
+        std::vector<std::string> todo{""};
+        while (!todo.empty()) {
+            std::string rel = todo.back();
+            todo.pop_back();
+            for (const std::string& e : dir_entries(location_.root + (rel.empty() ? "" : "/" + rel))) {
+                if (e.empty() || e[0] == '.') continue;
+                std::string name = rel.empty() ? e : rel + "/" + e;
+                std::string path = location_.root + "/" + name;
+                if (path == inbox_path()) continue;
+                if (driver_for_path(path)) add(name, true);
+                else if (is_dir(path) && name.size() < kMaxMailboxNameBytes) {
+                    add(name, false);
+                    todo.push_back(name);
+                }
+            }
+        }
+    }
+    names["INBOX"] &= ~kNoselect;
+    std::vector<ListEntry> out;
+    for (const auto& [name, attrs] : names) out.push_back(ListEntry{name, attrs});
+    for (ListEntry& e : out) {
+        auto next = std::upper_bound(out.begin(), out.end(), e.name,
+                                     [](const std::string& n, const ListEntry& x) { return n < x.name; });
+        bool children = next != out.end() && next->name.rfind(e.name + "/", 0) == 0;
+        e.attributes |= children ? kHasChildren : kHasNoChildren;
+    }
+    return out;
+}
+
+std::vector<ListEntry> Store::list(std::string_view reference, std::string_view pattern) const {
+    std::vector<ListEntry> out;
+    if (pattern.empty()) return out;
+    std::string full = std::string(reference) + std::string(pattern);
+    for (ListEntry& e : all_mailboxes())
+        if (list_match(full, e.name)) out.push_back(std::move(e));
+    return out;
+}
+
+std::string Store::subscriptions_path() const {
+    return location_.root + (maildir_layout() ? "/subscriptions" : "/.subscriptions");
+}
+
+std::vector<std::string> Store::subscriptions() const {
+    auto text = read_file(subscriptions_path());
+    return text ? parse_subscriptions(*text) : std::vector<std::string>{};
+}
+
+void Store::write_subscriptions(const std::vector<std::string>& names) const {
+    std::string tmp = subscriptions_path() + ".tmp." + std::to_string(::getpid());
+    std::string data = format_subscriptions(names);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw MailError(ErrorKind::Io, std::string("cannot write the subscriptions: ") + std::strerror(errno));
+    bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), subscriptions_path().c_str()) < 0) {
+        ::unlink(tmp.c_str());
+        throw MailError(ErrorKind::Io, "cannot write the subscriptions");
+    }
+}
+
+void Store::subscribe(std::string_view raw) {
+    resolve(raw);
+    std::string name = canonical_mailbox_name(raw);
+    auto names = subscriptions();
+    if (std::find(names.begin(), names.end(), name) != names.end()) return;
+    names.push_back(name);
+    write_subscriptions(names);
+}
+
+void Store::unsubscribe(std::string_view raw) {
+    validate_mailbox_name(raw);
+    std::string name = canonical_mailbox_name(raw);
+    auto names = subscriptions();
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) throw MailError(ErrorKind::NotFound, "not subscribed to that mailbox");
+    names.erase(it);
+    write_subscriptions(names);
+}
+
+std::vector<std::string> parse_subscriptions(std::string_view text) {
+    std::vector<std::string> out;
+    bool v2 = text.rfind("V\t", 0) == 0;
+    size_t pos = 0;
+    if (v2) {  // skip the header up to and including its empty line
+        size_t blank = text.find("\n\n");
+        pos = blank == std::string_view::npos ? text.size() : blank + 2;
+    }
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string name(text.substr(pos, end - pos));
+        pos = end + 1;
+        if (name.empty()) continue;
+        if (v2) std::replace(name.begin(), name.end(), '\t', kHierarchySeparator);
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    }
+    return out;
+}
+
+std::string format_subscriptions(const std::vector<std::string>& names) {
+    std::string out = "V\t2\n\n";
+    for (std::string n : names) {
+        std::replace(n.begin(), n.end(), kHierarchySeparator, '\t');
+        out += n + "\n";
+    }
+    return out;
+}
+
+}  // namespace mail

@@ -1,0 +1,86 @@
+// One user's mail: maps IMAP mailbox names to (driver, path) and does what
+// IMAP asks of the set of mailboxes: open, create, delete, rename, list,
+// subscriptions. Built from an expanded location (the configuration reader
+// turns mail_location into a StoreLocation).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mailbox/driver.hpp"
+#include "mailbox/name.hpp"
+
+namespace mail {
+
+struct StoreLocation {
+    std::string format;  // "maildir", "mbx", "unix": the format of new folders
+    std::string root;    // directory of the folders
+    std::string inbox;   // path of INBOX; empty: the root (maildir) itself
+};
+
+// LIST attributes as bits; attribute_names() gives their IMAP spelling.
+enum ListAttribute : uint32_t {
+    kNoselect = 1u << 0,
+    kHasChildren = 1u << 1,
+    kHasNoChildren = 1u << 2,
+    kMarked = 1u << 3,
+    kUnmarked = 1u << 4,
+};
+
+struct ListEntry {
+    std::string name;  // as the client sees it (modified UTF-7, '/' separator)
+    uint32_t attributes = 0;
+    bool operator==(const ListEntry&) const = default;
+};
+std::vector<std::string> attribute_names(uint32_t attributes);
+
+class Store {
+public:
+    explicit Store(StoreLocation location);
+
+    const StoreLocation& location() const { return location_; }
+    char separator() const { return kHierarchySeparator; }
+
+    struct Resolved {
+        Driver* driver = nullptr;  // null when nothing exists there yet
+        std::string path;
+    };
+    // Validates the name (MailError(Invalid)) and finds its path and, when
+    // the mailbox exists, the driver that recognises it.
+    Resolved resolve(std::string_view name) const;
+
+    std::unique_ptr<Mailbox> open(std::string_view name, OpenMode mode) const;
+    void create(std::string_view name);
+    void remove(std::string_view name);
+    // Renaming INBOX moves its messages into the new mailbox and leaves INBOX empty.
+    void rename(std::string_view from, std::string_view to);
+
+    // RFC 3501 LIST: reference and pattern are joined; entries sorted by name.
+    // The empty pattern (which asks for the separator) is imapd's to answer.
+    std::vector<ListEntry> list(std::string_view reference, std::string_view pattern) const;
+
+    std::vector<std::string> subscriptions() const;
+    void subscribe(std::string_view name);
+    void unsubscribe(std::string_view name);
+
+private:
+    bool maildir_layout() const { return location_.format == "maildir"; }
+    std::string inbox_path() const;
+    std::string folder_path(const std::string& name) const;
+    std::string subscriptions_path() const;
+    void write_subscriptions(const std::vector<std::string>& names) const;
+    std::vector<ListEntry> all_mailboxes() const;
+    void move_messages(Mailbox& from, Mailbox& to) const;
+    void make_levels(const std::string& levels) const;  // mkdir -p under root
+
+    StoreLocation location_;
+};
+
+// Dovecot's subscriptions file ("V\t2\n\n" then one name a line, levels
+// separated by tabs); version 1 files (plain names) are read too.
+std::vector<std::string> parse_subscriptions(std::string_view text);
+std::string format_subscriptions(const std::vector<std::string>& names);
+
+}  // namespace mail
