@@ -100,3 +100,56 @@ def test_response_tokenizer():
     num, items = parse_fetch(b'* 3 FETCH (UID 7 RFC822.SIZE 12 ENVELOPE (NIL {2}\r\n()))\r\n')
     assert num == 3 and items[b"UID"] == b"7" and items[b"RFC822.SIZE"] == b"12"
     assert items[b"ENVELOPE"] == b"(NIL {2}\r\n())", items
+
+
+GENMAIL = os.path.join(lib.ROOT, "tests", "bench", "genmail.py")
+
+
+def run_genmail(fmt, out, count=200, seed=7):
+    import subprocess
+    subprocess.run([sys.executable, GENMAIL, "--count", str(count), "--seed", str(seed),
+                    "--format", fmt, out], check=True, stderr=subprocess.DEVNULL)
+
+
+def test_genmail_maildir_served_by_dovecot():
+    home = lib.tempdir("genmail-")
+    maildir = os.path.join(home, "Maildir")
+    run_genmail("maildir", maildir)
+    cur = os.listdir(os.path.join(maildir, "cur"))
+    new = os.listdir(os.path.join(maildir, "new"))
+    assert len(cur) + len(new) == 200 and not os.listdir(os.path.join(maildir, "tmp"))
+    assert not os.path.exists(os.path.join(maildir, "dovecot-uidlist"))
+    seen = sum("S" in name.split(":2,", 1)[1] for name in cur)
+    flagged = sum("F" in name.split(":2,", 1)[1] for name in cur)
+    assert 0 < seen < 200 and 0 < flagged < 50, (seen, flagged)
+    s = lib.dovecot_session(home)
+    try:
+        untagged, tagged = s.cmd("SELECT INBOX")
+        assert tagged.split()[1] == b"OK", tagged
+        assert b"* 200 EXISTS\r\n" in untagged, untagged
+        untagged, tagged = s.cmd("SEARCH SEEN")
+        found = [line for line in untagged if line.startswith(b"* SEARCH")]
+        assert len(found[0].split()) - 2 == seen, (found, seen)
+        untagged, tagged = s.cmd("SEARCH FLAGGED")
+        assert len(untagged[0].split()) - 2 == flagged, (untagged, flagged)
+        # Dovecot trusts S= in the names: they must be the real sizes.
+        untagged, tagged = s.cmd("FETCH 1:* (RFC822.SIZE)")
+        assert tagged.split()[1] == b"OK" and len(untagged) == 200, tagged
+    finally:
+        s.close()
+
+
+def test_genmail_is_deterministic_and_mbox_parses():
+    import mailbox
+    d = lib.tempdir("genmail-")
+    run_genmail("mbox", os.path.join(d, "a"), count=120, seed=3)
+    run_genmail("mbox", os.path.join(d, "b"), count=120, seed=3)
+    run_genmail("mbox", os.path.join(d, "c"), count=120, seed=4)
+    a, b, c = (read(os.path.join(d, n)) for n in "abc")
+    assert a == b and a != c
+    messages = list(mailbox.mbox(os.path.join(d, "a")))
+    assert len(messages) == 120, len(messages)
+    assert all(m["Message-ID"] and m["Status"] in ("RO", "O") for m in messages)
+    assert any(m["In-Reply-To"] for m in messages), "no threads"
+    run_genmail("eml-dir", os.path.join(d, "eml"), count=50, seed=3)
+    assert len(os.listdir(os.path.join(d, "eml"))) == 50
