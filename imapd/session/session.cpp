@@ -1,0 +1,334 @@
+#include "imapd/session/session.hpp"
+
+#include <algorithm>
+#include <strings.h>
+
+#include "imapd/commands/command_table.hpp"
+#include "imapd/protocol/flag_format.hpp"
+#include "imapd/protocol/parse_error.hpp"
+#include "util/error.hpp"
+
+namespace mail::imapd {
+
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kFlushAt = 64 * 1024;  // large responses go out as they grow
+
+// RFC 5530 response codes for the library's errors.
+std::string no_text(const MailError& e) {
+    const char* code = "";
+    switch (e.kind()) {
+    case ErrorKind::NotFound: code = "[NONEXISTENT] "; break;
+    case ErrorKind::Exists: code = "[ALREADYEXISTS] "; break;
+    case ErrorKind::Invalid: code = "[CANNOT] "; break;
+    case ErrorKind::Permission: code = "[NOPERM] "; break;
+    case ErrorKind::Busy: code = "[INUSE] "; break;
+    case ErrorKind::NoSpace: code = "[OVERQUOTA] "; break;
+    case ErrorKind::TooBig: code = "[TOOBIG] "; break;
+    case ErrorKind::Io: code = "[SERVERBUG] "; break;
+    case ErrorKind::Corrupt: code = "[CORRUPTION] "; break;
+    }
+    std::string text = e.what();
+    if (!text.empty() && text[0] == '[') return text;  // already has a code
+    return code + text;
+}
+
+}  // namespace
+
+Session::Session(Transport& transport, SessionOptions options, std::span<const CommandSpec> table)
+    : transport_(transport),
+      options_(std::move(options)),
+      table_(table.empty() ? command_table() : table),
+      reader_(options_.limits) {}
+
+Session::~Session() = default;
+
+void Session::greet() {
+    if (!options_.user.empty()) {
+        state_ = State::Authenticated;
+        untagged("PREAUTH [CAPABILITY " + capabilities() + "] Logged in as " + options_.user);
+    } else {
+        untagged("OK [CAPABILITY " + capabilities() + "] IMAP server ready");
+    }
+    flush();
+}
+
+void Session::run() {
+    while (state_ != State::Logout) {
+        switch (reader_.next()) {
+        case CommandReader::Event::NeedInput:
+            if (!fill_input()) state_ = State::Logout;
+            break;
+        case CommandReader::Event::Continuation:
+            continuation("Ready for literal data");
+            break;
+        case CommandReader::Event::Error: {
+            append_.reset();
+            Reply r{reader_.error_status() == "NO" ? Reply::Status::No : Reply::Status::Bad,
+                    reader_.error_text()};
+            respond(reader_.error_tag(), r, false);
+            break;
+        }
+        case CommandReader::Event::Command:
+            dispatch(reader_.command());
+            break;
+        case CommandReader::Event::AppendMessage:
+            on_append_message();
+            break;
+        case CommandReader::Event::AppendDone:
+            on_append_done();
+            break;
+        }
+    }
+    flush();
+}
+
+bool Session::fill_input() {
+    flush();
+    if (gone_) return false;
+    auto limit = state_ == State::NotAuthenticated ? options_.login_timeout : options_.autologout;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(limit).count();
+    if (transport_.wait(-1, ms > 0 ? static_cast<int>(ms) : -1) == Transport::Wait::Timeout) {
+        untagged("BYE Autologout; idle for too long");
+        flush();
+        return false;
+    }
+    return read_some();
+}
+
+bool Session::read_some() {
+    char buf[kReadChunk];
+    size_t n = transport_.read(buf, sizeof buf);
+    if (n == 0) {
+        gone_ = true;
+        state_ = State::Logout;
+        return false;
+    }
+    reader_.feed(std::string_view(buf, n));
+    return true;
+}
+
+void Session::write(std::string_view bytes) {
+    out_ += bytes;
+    if (out_.size() >= kFlushAt) flush();
+}
+
+void Session::untagged(std::string_view text) {
+    out_ += "* ";
+    out_ += text;
+    out_ += "\r\n";
+    if (out_.size() >= kFlushAt) flush();
+}
+
+void Session::continuation(std::string_view text) {
+    out_ += "+ ";
+    out_ += text;
+    out_ += "\r\n";
+    flush();
+}
+
+void Session::flush() {
+    if (out_.empty()) return;
+    if (!gone_ && !transport_.write(out_)) {
+        gone_ = true;
+        state_ = State::Logout;
+    }
+    out_.clear();
+}
+
+std::string Session::capabilities() const {
+    std::string caps = "IMAP4rev1 LITERAL+";
+    if (state_ == State::NotAuthenticated) caps += " LOGINDISABLED";
+    for (const CommandSpec& spec : table_) {
+        if (spec.capability.empty()) continue;
+        caps += ' ';
+        caps += spec.capability;
+    }
+    return caps;
+}
+
+bool Session::enabled(std::string_view extension) const {
+    return std::any_of(enabled_.begin(), enabled_.end(), [&](const std::string& e) {
+        return e.size() == extension.size() &&
+               strncasecmp(e.data(), extension.data(), e.size()) == 0;
+    });
+}
+
+void Session::enable(std::string_view extension) {
+    if (!enabled(extension)) enabled_.emplace_back(extension);
+}
+
+void Session::select(std::unique_ptr<Mailbox> mailbox) {
+    mailbox_ = std::move(mailbox);
+    state_ = mailbox_ ? State::Selected : State::Authenticated;
+}
+
+void Session::unselect() {
+    mailbox_.reset();
+    if (state_ == State::Selected) state_ = State::Authenticated;
+}
+
+void Session::sync_mailbox(bool allow_expunge) {
+    if (!mailbox_) return;
+    try {
+        mailbox_->sync(*this, allow_expunge);
+    } catch (const MailError& e) {
+        untagged("OK [ALERT] " + std::string(e.what()));
+    }
+}
+
+void Session::expunged(size_t seq) { untagged(std::to_string(seq) + " EXPUNGE"); }
+
+void Session::exists(size_t count) { untagged(std::to_string(count) + " EXISTS"); }
+
+void Session::flags_changed(size_t seq) {
+    if (!mailbox_ || seq == 0 || seq > mailbox_->count()) return;
+    const MessageInfo& m = mailbox_->at(seq - 1);
+    std::string line = std::to_string(seq) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS ";
+    append_flag_list(line, m.flags, m.keywords, mailbox_->keywords());
+    line += ')';
+    untagged(line);
+}
+
+void Session::keywords_changed() {
+    if (!mailbox_) return;
+    std::string line = "FLAGS ";
+    append_flag_list(line, kStorableFlags, ~KeywordMask{0}, mailbox_->keywords());
+    untagged(line);
+}
+
+const CommandSpec* Session::find(std::string_view name) const {
+    for (const CommandSpec& spec : table_)
+        if (spec.name == name) return &spec;
+    return nullptr;
+}
+
+Reply Session::check_allowed(const CommandSpec* spec, const Command& cmd) const {
+    if (!spec) return Reply::bad("Unknown command " + cmd.name.substr(0, 40));
+    if (cmd.uid && !(spec->flags & kUidForm))
+        return Reply::bad("UID " + cmd.name + " is not a command");
+    if (spec->states & static_cast<unsigned>(state_)) return Reply::ok({});
+    switch (state_) {
+    case State::NotAuthenticated: return Reply::bad(cmd.name + " is not allowed before login");
+    case State::Authenticated:
+        if (spec->states == kNotAuthenticated) return Reply::bad("Already logged in");
+        return Reply::bad(cmd.name + " needs a selected mailbox");
+    default: return Reply::bad(cmd.name + " is not allowed now");
+    }
+}
+
+void Session::dispatch(const Command& cmd) {
+    const CommandSpec* spec = find(cmd.name);
+    Reply reply = check_allowed(spec, cmd);
+    bool allow_expunge = true;
+    if (reply.status == Reply::Status::Ok) {
+        if (!spec->handler) {
+            reply = Reply::bad(cmd.name + " needs a message literal");
+        } else {
+            CommandContext ctx{*this, cmd, cmd.args(options_.limits)};
+            try {
+                reply = spec->handler(ctx);
+            } catch (const ParseError& e) {
+                reply = Reply::bad(e.what());
+            } catch (const MailError& e) {
+                reply = Reply::no(no_text(e));
+            }
+        }
+        allow_expunge = cmd.uid || !(spec->flags & kUsesSequenceNumbers);
+    }
+    respond(cmd.tag, reply, allow_expunge);
+}
+
+void Session::respond(const std::string& tag, const Reply& reply, bool allow_expunge) {
+    if (state_ == State::Selected && reply.status != Reply::Status::Bad)
+        sync_mailbox(allow_expunge);
+    out_ += tag;
+    out_ += ' ';
+    out_ += reply.status_word();
+    out_ += ' ';
+    out_ += reply.text;
+    out_ += "\r\n";
+    if (reply.status == Reply::Status::Bad) {
+        if (++bad_in_a_row_ >= options_.max_bad_commands && state_ != State::Logout) {
+            untagged("BYE Too many invalid commands");
+            state_ = State::Logout;
+        }
+    } else {
+        bad_in_a_row_ = 0;
+    }
+    // Pipelined commands' responses go out together, when input runs dry.
+    if (!reader_.has_buffered_input() || out_.size() >= kFlushAt) flush();
+}
+
+void Session::on_append_message() {
+    const AppendMessage& msg = reader_.append();
+    const std::string tag = msg.tag;
+    if (msg.first) {
+        append_.reset();
+        Command as_command;
+        as_command.name = "APPEND";
+        const CommandSpec* spec = find("APPEND");
+        Reply allowed = check_allowed(spec, as_command);
+        if (allowed.status == Reply::Status::Ok && !spec->append)
+            allowed = Reply::no("[CANNOT] APPEND is not available");
+        if (allowed.status != Reply::Status::Ok) {
+            reader_.reject_message();
+            respond(tag, allowed, true);
+            return;
+        }
+        try {
+            append_ = spec->append(*this, msg);
+        } catch (const MailError& e) {
+            reader_.reject_message();
+            respond(tag, Reply::no(no_text(e)), true);
+            return;
+        }
+    }
+    try {
+        if (!append_) throw MailError(ErrorKind::Invalid, "APPEND was refused");
+        append_->begin(msg);
+    } catch (const MailError& e) {
+        append_.reset();
+        reader_.reject_message();
+        respond(tag, Reply::no(no_text(e)), true);
+        return;
+    }
+    if (reader_.accept_message()) continuation("Ready for message data");
+    try {
+        stream_message();
+        if (append_) append_->end_message();
+    } catch (const MailError& e) {
+        append_.reset();
+        reader_.skip_message();
+        respond(tag, Reply::no(no_text(e)), true);
+    }
+}
+
+// Moves the accepted message from the client to the transaction in pieces.
+void Session::stream_message() {
+    while (reader_.message_remaining() > 0) {
+        std::string_view bytes = reader_.message_bytes();
+        if (!bytes.empty()) {
+            append_->write(bytes);
+        } else if (!fill_input()) {
+            append_.reset();
+            state_ = State::Logout;
+            return;
+        }
+    }
+}
+
+void Session::on_append_done() {
+    const std::string tag = reader_.append().tag;
+    Reply reply;
+    try {
+        reply = append_ ? append_->finish() : Reply::no("APPEND was refused");
+    } catch (const MailError& e) {
+        reply = Reply::no(no_text(e));
+    }
+    append_.reset();
+    respond(tag, reply, true);
+}
+
+}  // namespace mail::imapd

@@ -1,0 +1,105 @@
+// One IMAP session on a Transport: reads commands, runs them through the
+// command table, writes responses, tracks the state (RFC 3501 3) and the
+// selected mailbox, and reports the mailbox's changes as untagged responses.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "imapd/protocol/command_reader.hpp"
+#include "imapd/protocol/limits.hpp"
+#include "imapd/session/command_spec.hpp"
+#include "imapd/session/transport.hpp"
+#include "mailbox/mailbox.hpp"
+
+namespace mail::imapd {
+
+struct SessionOptions {
+    ParserLimits limits;
+    std::chrono::seconds autologout{30 * 60};  // idle time after login
+    std::chrono::seconds login_timeout{60};    // idle time before login
+    std::chrono::seconds idle_sync{30};        // IDLE's safety re-check of the mailbox
+    unsigned max_bad_commands = 10;            // BADs in a row before BYE
+    std::string user;                          // set when preauthenticated
+    std::string home;
+};
+
+class Session : public EventSink {
+public:
+    Session(Transport& transport, SessionOptions options,
+            std::span<const CommandSpec> table = {});
+    ~Session() override;
+
+    // The greeting: "* PREAUTH" when options.user is set, "* OK" otherwise.
+    void greet();
+    // Serves commands until LOGOUT, autologout, too many errors or the
+    // client closing the connection.
+    void run();
+
+    // --- for command handlers ---
+    State state() const { return state_; }
+    void set_state(State s) { state_ = s; }
+    const SessionOptions& options() const { return options_; }
+    Transport& transport() { return transport_; }
+    CommandReader& reader() { return reader_; }
+
+    // "* " + text + CRLF, buffered.
+    void untagged(std::string_view text);
+    // Raw bytes into the output buffer (for literals in responses).
+    void write(std::string_view bytes);
+    // "+ " + text + CRLF, flushed: the client is waiting for it.
+    void continuation(std::string_view text);
+    void flush();
+    // Reads once from the client into the reader; false when it has gone
+    // (the session is then in the Logout state).
+    bool read_some();
+
+    // "IMAP4rev1 LITERAL+ ..." for this state.
+    std::string capabilities() const;
+    // Extensions the client turned on with ENABLE (upper case).
+    bool enabled(std::string_view extension) const;
+    void enable(std::string_view extension);
+    // What ENABLE may turn on (filled in as CONDSTORE, UTF8=ACCEPT... come).
+    std::vector<std::string> enableable;
+
+    // The selected mailbox, or null.
+    Mailbox* mailbox() { return mailbox_.get(); }
+    void select(std::unique_ptr<Mailbox> mailbox);  // state Selected
+    void unselect();                                // state Authenticated
+    // Reports the mailbox's changes (untagged EXISTS/EXPUNGE/FETCH).
+    void sync_mailbox(bool allow_expunge);
+
+    // EventSink: how a mailbox's changes are written.
+    void expunged(size_t seq) override;
+    void exists(size_t count) override;
+    void flags_changed(size_t seq) override;
+    void keywords_changed() override;
+
+private:
+    const CommandSpec* find(std::string_view name) const;
+    void dispatch(const Command& cmd);
+    void on_append_message();
+    void on_append_done();
+    void stream_message();
+    void respond(const std::string& tag, const Reply& reply, bool allow_expunge);
+    bool fill_input();
+    Reply check_allowed(const CommandSpec* spec, const Command& cmd) const;
+
+    Transport& transport_;
+    SessionOptions options_;
+    std::span<const CommandSpec> table_;
+    CommandReader reader_;
+    State state_ = State::NotAuthenticated;
+    std::string out_;
+    bool gone_ = false;  // the client closed the connection
+    unsigned bad_in_a_row_ = 0;
+    std::unique_ptr<Mailbox> mailbox_;
+    std::unique_ptr<AppendTransaction> append_;
+    std::vector<std::string> enabled_;
+};
+
+}  // namespace mail::imapd
