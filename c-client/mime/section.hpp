@@ -1,0 +1,43 @@
+// FETCH BODY[section] (RFC 3501 6.4.5): parsing a section spec and finding
+// the stored range it names in a parsed message.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mime/part.hpp"
+
+namespace mail {
+
+enum class SectionText { Whole, Header, HeaderFields, HeaderFieldsNot, Text, Mime };
+
+struct SectionSpec {
+    std::vector<unsigned> path;  // 1.2.3; empty for the whole message
+    SectionText text = SectionText::Whole;
+    std::vector<std::string> fields;  // for HEADER.FIELDS (.NOT)
+};
+
+// Parses what stands between the brackets: "", "1.2", "HEADER",
+// "1.MIME", "2.HEADER.FIELDS (From To)". nullopt when malformed.
+std::optional<SectionSpec> parse_section(std::string_view spec);
+
+// The stored bytes a section names; imap_length is exact unless the header
+// is to be filtered (then the caller reads it with read_section()).
+struct SectionRange {
+    uint64_t stored_offset = 0;
+    uint64_t stored_length = 0;
+    uint64_t imap_length = 0;
+    bool filter = false;   // HEADER.FIELDS or HEADER.FIELDS.NOT
+    bool exclude = false;  // .NOT
+    std::vector<std::string> fields;
+};
+
+// nullopt when the part does not exist. BODY[1] of a non-multipart message
+// is its body; BODY[n] of a message/rfc822 part is the whole embedded
+// message; HEADER and TEXT of a part that is not message/rfc822 are empty.
+std::optional<SectionRange> resolve_section(const MimePart& top, const SectionSpec& spec);
+
+}  // namespace mail
