@@ -123,9 +123,12 @@ void Store::create(std::string_view raw) {
         // Intermediate levels are directories (Maildir++ needs none: its
         // levels are in the folder's own name).
         make_levels(parent_name(name));
-    } else if (!is_dir(location_.root)) {
+    } else if (!is_inbox(name) && !d->recognizes(location_.root)) {
+        // A Maildir++ root is itself a maildir (INBOX, or an empty one when
+        // INBOX lives elsewhere): subfolders are recognised by it.
         if (::mkdir(location_.root.c_str(), 0700) < 0 && errno != EEXIST)
             throw MailError(ErrorKind::Io, std::string("cannot create mailbox: ") + std::strerror(errno));
+        d->create(location_.root);
     }
     d->create(r.path);
 }
