@@ -15,17 +15,14 @@
 #include <string_view>
 #include <vector>
 
+#include "mailbox/store.hpp"
+
 namespace mail {
 
 // A location expanded for one user: the format new folders are created in,
-// the folder root and the INBOX path. To be joined with mail::StoreLocation
-// (c-client/mailbox/store.hpp), which has the same three fields.
-struct ExpandedLocation {
-    std::string format;  // "mbx", "unix" or "maildir"
-    std::string root;
-    std::string inbox;
-    bool operator==(const ExpandedLocation&) const = default;
-};
+// the folder root and the INBOX path (always filled in here). The Store is
+// built from it.
+using ExpandedLocation = StoreLocation;
 
 // A parsed, not yet expanded, location: paths still hold %u, ~/ and so on.
 struct LocationTemplate {

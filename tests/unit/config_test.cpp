@@ -30,6 +30,14 @@ std::string repo_file(const std::string& name) {
     return "";
 }
 
+std::string describe(const ExpandedLocation& l) {
+    return "{" + l.format + ", " + l.root + ", " + l.inbox + "}";
+}
+
+bool same(const ExpandedLocation& a, const ExpandedLocation& b) {
+    return a.format == b.format && a.root == b.root && a.inbox == b.inbox;
+}
+
 std::string error_of(std::string_view text) {
     try {
         Config::parse(text, "/etc/imapd.conf");
@@ -291,7 +299,9 @@ TEST_CASE("mail_location parses Dovecot's notation and expands per user", "[conf
     };
     for (const auto& c : cases) {
         INFO(c.text);
-        CHECK(expand_location(parse_location(c.text), {"fred", "/home/fred"}) == c.out);
+        ExpandedLocation got = expand_location(parse_location(c.text), {"fred", "/home/fred"});
+        INFO(describe(got));
+        CHECK(same(got, c.out));
     }
 }
 
@@ -339,7 +349,9 @@ TEST_CASE("MAIL overrides mail_location, in either notation", "[config]") {
     };
     for (const auto& c : cases) {
         INFO((c.mail ? c.mail : "(unset)"));
-        CHECK(resolve_location(conf, vars, c.mail) == c.out);
+        ExpandedLocation got = resolve_location(conf, vars, c.mail);
+        INFO(describe(got));
+        CHECK(same(got, c.out));
     }
     CHECK_THROWS_WITH(resolve_location(conf, vars, (home + "/plain-dir").c_str()),
                       "MAIL: cannot tell the mailbox format of \"" + home + "/plain-dir\"");
