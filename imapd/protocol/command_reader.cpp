@@ -75,7 +75,7 @@ CommandReader::Event CommandReader::fail(std::string status, std::string text, S
         try {
             ArgReader r(cmd_, 0, limits_);
             std::string tag = r.tag();
-            if (r.peek() == ' ') error_tag_ = std::move(tag);
+            if (r.peek() == ' ' || r.at_end()) error_tag_ = std::move(tag);
         } catch (const ParseError&) {
         }
     }
@@ -218,7 +218,6 @@ CommandReader::Event CommandReader::on_append_part(const LiteralMarker* m, size_
     ArgReader r(cmd_, part_start, limits_);
     try {
         if (!m) {
-            if (append_.first && r.at_end()) throw ParseError("APPEND needs a message literal");
             r.end();
             reset_command();
             state_ = State::Line;

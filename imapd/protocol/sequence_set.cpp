@@ -59,11 +59,10 @@ void SequenceSet::add(uint32_t a, uint32_t b) {
 SequenceSet SequenceSet::resolve(uint32_t star) const {
     SequenceSet out;
     for (Range r : ranges_) {
+        if (star == 0 && (r.first == kStar || r.last == kStar)) continue;  // empty mailbox
         if (r.first == kStar) r.first = star;
         if (r.last == kStar) r.last = star;
         if (r.first > r.last) std::swap(r.first, r.last);
-        if (r.last == 0) continue;  // "*" in an empty mailbox
-        if (r.first == 0) r.first = 1;
         out.ranges_.push_back(r);
     }
     std::sort(out.ranges_.begin(), out.ranges_.end(),
