@@ -174,7 +174,8 @@ void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult
     for (size_t i = 0; i < messages_.size(); ++i) {
         if (files_[i].vanished) continue;
         const ScannedFile& f = files.find(files_[i].base)->second;
-        if (f.name == files_[i].name && f.in_new == files_[i].in_new) continue;
+        // No shortcut on equal names: relocate() may have followed a rename
+        // whose flags are not yet in messages_.
         MessageInfo& m = messages_[i];
         UidlistRecord rec{m.uid, files_[i].base, {}};
         MessageInfo fresh = info_for(rec, f, files_[i]);
