@@ -169,8 +169,19 @@ CommandReader::Event CommandReader::on_segment(size_t segment_start) {
     if (!m) return finish_command();
 
     // Is this the message literal of an APPEND (any literal after the mailbox)?
+    // And is there a tag and a command name at all, before we ask for data?
     ArgReader r(cmd_, 0, limits_);
     bool is_append = false;
+    try {
+        r.tag();
+        r.sp();
+        r.atom();
+        if (r.peek() != ' ') throw ParseError("Expected a space");
+    } catch (const ParseError& e) {
+        return fail("BAD", e.what(), m->synchronizing ? State::Line : State::Discard,
+                    m->synchronizing ? 0 : m->size);
+    }
+    r = ArgReader(cmd_, 0, limits_);
     try {
         std::string tag = r.tag();
         r.sp();

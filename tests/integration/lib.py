@@ -151,3 +151,28 @@ def dovecot_session(home):
             os.setuid(pw.pw_uid)
     return ImapSession([DOVECOT_IMAP, "-c", conf, "-o", "mail_location=maildir:~/Maildir"],
                        env=env, preexec_fn=preexec, cwd=home)
+
+
+def imapd_preexec(home):
+    """A preexec_fn that runs build/imapd as nobody when we are root (imapd
+    serves its invoking user preauthenticated, and root gets BYE), after
+    chowning home to nobody; None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+    pw = pwd.getpwnam("nobody")
+    chown_tree(home, pw.pw_uid, pw.pw_gid)
+
+    def preexec():
+        os.setgroups([])
+        os.setgid(pw.pw_gid)
+        os.setuid(pw.pw_uid)
+    return preexec
+
+
+def imapd_session(home, env=None):
+    """An ImapSession with our imapd preauthenticated, HOME=home."""
+    argv = [binary("imapd")]
+    full_env = {"HOME": home, "USER": "nobody", "PATH": "/usr/bin:/bin"}
+    full_env.update(env or {})
+    return ImapSession(argv, env=full_env, preexec_fn=imapd_preexec(home), cwd=home)
