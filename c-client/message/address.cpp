@@ -30,9 +30,10 @@ public:
         while (!error_) {
             skip_cfws();
             if (at_end()) break;
-            if (peek() == ',') {  // an empty element between two commas
+            // A null member (",," or a leading comma) is no address (RFC 5322
+            // 4.4). Dovecot invents a MISSING_MAILBOX placeholder for it.
+            if (peek() == ',') {
                 ++i_;
-                add_missing();
                 continue;
             }
             parse_address();
@@ -53,13 +54,6 @@ private:
 
     bool at_end() const { return i_ >= s_.size(); }
     unsigned char peek() const { return static_cast<unsigned char>(s_[i_]); }
-
-    void add_missing() {
-        Address a;
-        a.mailbox = std::string(kMissingMailbox);
-        a.host = std::string(kMissingDomain);
-        out_.push_back(std::move(a));
-    }
 
     // Whitespace and (nested (comments)); remembers the last comment's text.
     void skip_cfws() {
@@ -157,8 +151,9 @@ private:
                     break;
                 }
                 out += *q;
-            } else if (is_atext(peek())) {
-                out += take_atext(false);
+            } else if (is_atext(peek()) || peek() == '.') {
+                // Dots anywhere ("a.", ".a", "a..b"), as Dovecot accepts.
+                out += take_atext(true);
             } else {
                 break;
             }

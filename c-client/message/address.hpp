@@ -29,8 +29,8 @@ inline constexpr std::string_view kMissingDomain = "MISSING_DOMAIN";
 inline constexpr std::string_view kSyntaxError = "SYNTAX_ERROR";
 
 // Parses the (unfolded or raw) value of an address field: From, To, Cc...
-// Accepts the obsolete syntax (routes, CFWS anywhere, empty elements,
-// quoted and dotted local parts). A comment after a bare addr-spec becomes
+// Accepts the obsolete syntax (routes, CFWS anywhere, null members, which
+// are dropped, quoted and dotted local parts). A comment after a bare addr-spec becomes
 // the display name ("a@b (Real Name)"). Missing parts are filled with
 // kMissingMailbox / kMissingDomain. Parsing stops at the first syntax error
 // and keeps what it has, as Dovecot does. Never fails.

@@ -58,10 +58,19 @@ TEST_CASE("parse_address_list", "[rfc5322]") {
         {"<>", "NIL|NIL|MISSING_MAILBOX|MISSING_DOMAIN"},
         {"a@", "NIL|NIL|a|MISSING_DOMAIN"},
         {"@b", "NIL|NIL|MISSING_MAILBOX|b"},
-        // dangling commas: empty elements, but nothing for a trailing one
-        {"<a@b>, , ,c@d", "NIL|NIL|a|b ; NIL|NIL|MISSING_MAILBOX|MISSING_DOMAIN ; "
-                          "NIL|NIL|MISSING_MAILBOX|MISSING_DOMAIN ; NIL|NIL|c|d"},
+        // Null members (RFC 5322 4.4 obs-addr-list) are no addresses. Dovecot
+        // gives a (NIL NIL "MISSING_MAILBOX" "MISSING_DOMAIN") for each one
+        // before the last; we follow the RFC, as tests/corpus/address-list-odd.
+        {"<a@b>, , ,c@d", "NIL|NIL|a|b ; NIL|NIL|c|d"},
+        {", bob@example.com,, ,carol@example.net,", "NIL|NIL|bob|example.com ; NIL|NIL|carol|example.net"},
         {"a@b,", "NIL|NIL|a|b"},
+        {",", ""},
+        // dots anywhere in a local part, as Dovecot takes them
+        {"a.@b, .a@b", "NIL|NIL|a.|b ; NIL|NIL|.a|b"},
+        // Dovecot drops a domain with a trailing dot (a MISSING_DOMAIN); we keep it.
+        {"a@b.", "NIL|NIL|a|b."},
+        // addresses inside a group, with comments and names
+        {"g: \"N\" <a@b>, (x) c@d (y);", "NIL|NIL|g|NIL ; N|NIL|a|b ; y|NIL|c|d ; NIL|NIL|NIL|NIL"},
         // display names: empty is NIL, whitespace collapsed
         {"\"\" <a@b>", "NIL|NIL|a|b"},
         {"Mr  X <  x @ y >", "Mr X|NIL|x|y"},
