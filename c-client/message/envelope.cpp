@@ -6,7 +6,11 @@
 //   whose lists are concatenated;
 // - sender and reply-to default to from when absent or empty;
 // - a field that is absent is NIL; an empty subject is "", an empty
-//   address list NIL.
+//   address list NIL;
+// - a subject or display name that had to be changed for display
+//   (whitespace collapsed) or that holds '"', '\\' or 8-bit bytes is sent as
+//   a literal, any other as a quoted string whatever its length: the same
+//   encoding as Dovecot's, so that answers compare byte for byte.
 #include "message/envelope.hpp"
 
 #include <optional>
@@ -20,10 +24,41 @@ namespace mail {
 
 namespace {
 
+// A subject or display name as Dovecot writes it ("string for humans").
+struct HumanString {
+    std::string text;       // whitespace collapsed
+    bool changed = false;  // differs from the raw value
+};
+
 struct EnvelopeFields {
-    std::optional<std::string> date, subject, in_reply_to, message_id;
+    std::optional<std::string> date, in_reply_to, message_id;
+    std::optional<HumanString> subject;
     std::vector<Address> from, sender, reply_to, to, cc, bcc;
 };
+
+HumanString subject_of(std::string_view raw) {
+    while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
+    HumanString h{collapse_whitespace(raw), false};
+    h.changed = h.text != raw;
+    return h;
+}
+
+void append_human_string(std::string& out, const HumanString& h) {
+    bool literal = h.changed;
+    for (unsigned char c : h.text) literal = literal || c == '"' || c == '\\' || c >= 0x80;
+    if (h.text.empty()) {
+        out += "\"\"";
+    } else if (literal) {
+        out += '{';
+        out += std::to_string(h.text.size());
+        out += "}\r\n";
+        out += h.text;
+    } else {
+        out += '"';
+        out += h.text;
+        out += '"';
+    }
+}
 
 EnvelopeFields collect(std::string_view header) {
     EnvelopeFields e;
@@ -34,7 +69,7 @@ EnvelopeFields collect(std::string_view header) {
             for (Address& a : parse_address_list(f->unfolded())) list.push_back(std::move(a));
         };
         if (is("date")) e.date = f->unfolded();
-        else if (is("subject")) e.subject = collapse_whitespace(f->raw_value);
+        else if (is("subject")) e.subject = subject_of(f->raw_value);
         else if (is("in-reply-to")) e.in_reply_to = f->unfolded();
         else if (is("message-id")) e.message_id = f->unfolded();
         else if (is("from")) add(e.from);
@@ -57,7 +92,8 @@ void append_address_list(std::string& out, const std::vector<Address>& list) {
     out += '(';
     for (const Address& a : list) {
         out += '(';
-        append_nstring(out, a.name);
+        if (a.name) append_human_string(out, HumanString{*a.name, false});
+        else out += "NIL";
         out += ' ';
         append_nstring(out, a.adl);
         out += ' ';
@@ -76,7 +112,8 @@ std::string imap_envelope(std::string_view header) {
     std::string out = "(";
     append_nstring(out, e.date);
     out += ' ';
-    append_nstring(out, e.subject);
+    if (e.subject) append_human_string(out, *e.subject);
+    else out += "NIL";
     for (const auto* list : {&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc}) {
         out += ' ';
         append_address_list(out, *list);
