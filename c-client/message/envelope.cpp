@@ -1,6 +1,7 @@
 // ENVELOPE as RFC 3501 7.4.2 defines it, matched against Dovecot 2.3:
 // - date, in-reply-to, message-id: the unfolded raw value (line breaks
-//   removed, leading whitespace skipped, trailing whitespace kept);
+//   removed, leading whitespace skipped, trailing whitespace kept; see
+//   raw_value_of for Dovecot's whitespace-only values);
 // - subject: the raw bytes (not RFC 2047-decoded), whitespace collapsed;
 // - the same field twice: the last one counts, except address fields,
 //   whose lists are concatenated;
@@ -36,6 +37,19 @@ struct EnvelopeFields {
     std::vector<Address> from, sender, reply_to, to, cc, bcc;
 };
 
+// The value of date, in-reply-to and message-id as Dovecot gives it: line
+// breaks removed and leading whitespace skipped, except that when the first
+// line holds only whitespace, only one whitespace character is skipped.
+std::string raw_value_of(std::string_view raw) {
+    std::string_view first_line = raw.substr(0, raw.find_first_of("\r\n"));
+    if (first_line.find_first_not_of(" \t") != std::string_view::npos) return unfold_header_value(raw);
+    if (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
+    std::string out;
+    for (char c : raw)
+        if (c != '\r' && c != '\n') out += c;
+    return out;
+}
+
 HumanString subject_of(std::string_view raw) {
     while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t')) raw.remove_prefix(1);
     HumanString h{collapse_whitespace(raw), false};
@@ -68,10 +82,10 @@ EnvelopeFields collect(std::string_view header) {
         auto add = [&](std::vector<Address>& list) {
             for (Address& a : parse_address_list(f->unfolded())) list.push_back(std::move(a));
         };
-        if (is("date")) e.date = f->unfolded();
+        if (is("date")) e.date = raw_value_of(f->raw_value);
         else if (is("subject")) e.subject = subject_of(f->raw_value);
-        else if (is("in-reply-to")) e.in_reply_to = f->unfolded();
-        else if (is("message-id")) e.message_id = f->unfolded();
+        else if (is("in-reply-to")) e.in_reply_to = raw_value_of(f->raw_value);
+        else if (is("message-id")) e.message_id = raw_value_of(f->raw_value);
         else if (is("from")) add(e.from);
         else if (is("sender")) add(e.sender);
         else if (is("reply-to")) add(e.reply_to);

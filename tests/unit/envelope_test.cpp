@@ -65,6 +65,10 @@ TEST_CASE("imap_envelope", "[rfc5322]") {
         // folded ids: line breaks removed, continuation whitespace kept
         {"Message-ID:\n <folded@id>\nIn-Reply-To: <a@b>\n <c@d>\n",
          "(NIL NIL NIL NIL NIL NIL NIL NIL \"<a@b> <c@d>\" \" <folded@id>\")"},
+        // whitespace-only values: Dovecot skips one whitespace character
+        {"In-Reply-To:  \nMessage-ID:   \nDate: \t \n",
+         "(\"\t \" NIL NIL NIL NIL NIL NIL NIL \" \" \"  \")"},
+        {"In-Reply-To:\n  \nMessage-ID:\t\nDate: \n", "(\"\" NIL NIL NIL NIL NIL NIL NIL \"  \" \"\")"},
         // the date is raw, whitespace kept
         {"Date:   Mon,  1 Jan   2001\n\t 00:00:00 +0000  \n",
          "(\"Mon,  1 Jan   2001\t 00:00:00 +0000  \" NIL NIL NIL NIL NIL NIL NIL NIL NIL)"},
