@@ -111,7 +111,6 @@ private:
     std::string skip_tail_;      // the end of a line being skipped
 
     bool in_append_ = false;     // past an APPEND's mailbox name
-    bool append_synchronizing_ = false;
 
     Command command_;
     AppendMessage append_;

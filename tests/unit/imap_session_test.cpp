@@ -140,7 +140,9 @@ TEST_CASE("IDLE ends with DONE", "[imapd]") {
 
 namespace {
 
-// A mailbox that only records how it was synced.
+// A mailbox that only records how it was synced (it dies with the session).
+std::vector<bool> g_syncs;
+
 class FakeMailbox : public mail::Mailbox {
 public:
     bool read_only() const override { return false; }
@@ -152,18 +154,13 @@ public:
     void set_flags(size_t, uint32_t, mail::KeywordMask) override {}
     void expunge(mail::EventSink&, const std::vector<mail::Uid>*) override {}
     void sync(mail::EventSink& sink, bool allow_expunge) override {
-        syncs.push_back(allow_expunge);
+        g_syncs.push_back(allow_expunge);
         if (allow_expunge) sink.expunged(1);
     }
-    std::vector<bool> syncs;
 };
 
-FakeMailbox* g_mailbox = nullptr;
-
 Reply fake_select(CommandContext& ctx) {
-    auto box = std::make_unique<FakeMailbox>();
-    g_mailbox = box.get();
-    ctx.session.select(std::move(box));
+    ctx.session.select(std::make_unique<FakeMailbox>());
     return Reply::ok("[READ-WRITE] SELECT completed");
 }
 
@@ -206,10 +203,10 @@ const CommandSpec kTestTable[] = {
 }  // namespace
 
 TEST_CASE("no untagged EXPUNGE during FETCH, but during UID FETCH and NOOP", "[imapd]") {
+    g_syncs.clear();
     MemoryTransport t({"a SELECT x\r\nb FETCH 1\r\nc UID FETCH 1\r\nd NOOP\r\ne FETCH 1\r\n"});
     std::string out = run_session(t, preauth(), kTestTable);
-    REQUIRE(g_mailbox);
-    CHECK(g_mailbox->syncs == std::vector<bool>{true, false, true, true, false});
+    CHECK(g_syncs == std::vector<bool>{true, false, true, true, false});
     CHECK(out ==
           "* 1 EXPUNGE\r\na OK [READ-WRITE] SELECT completed\r\nb OK FETCH completed\r\n"
           "* 1 EXPUNGE\r\nc OK FETCH completed\r\n* 1 EXPUNGE\r\nd OK NOOP completed\r\n"
