@@ -13,6 +13,7 @@ Reply cmd_login(CommandContext&);
 Reply cmd_logout(CommandContext&);
 Reply cmd_namespace(CommandContext&);
 Reply cmd_noop(CommandContext&);
+Reply cmd_search(CommandContext&);
 Reply cmd_starttls(CommandContext&);
 
 namespace {
@@ -29,6 +30,7 @@ const CommandSpec kCommands[] = {
     {"ENABLE", kAuthenticated, 0, cmd_enable, nullptr, "ENABLE"},
     {"NAMESPACE", kAuthenticated, 0, cmd_namespace, nullptr, "NAMESPACE"},
     {"IDLE", kAuthenticated, 0, cmd_idle, nullptr, "IDLE"},
+    {"SEARCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_search, nullptr, "WITHIN"},
 };
 
 }  // namespace

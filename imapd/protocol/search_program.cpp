@@ -17,6 +17,14 @@ std::string upper(std::string s) {
 
 using K = SearchKey::Kind;
 
+// The parser's SequenceSet as the library's NumberSet ("*" kept symbolic).
+NumberSet number_set(const SequenceSet& parsed) {
+    NumberSet set;
+    set.saved = parsed.is_saved();
+    for (const SequenceSet::Range& r : parsed.ranges()) set.ranges.push_back({r.first, r.last});
+    return set;
+}
+
 struct KeyWord {
     const char* name;
     K kind;
@@ -66,7 +74,7 @@ SearchKey parse_key(ArgReader& args, size_t depth) {
     SearchKey key;
     if ((c >= '0' && c <= '9') || c == '*' || c == '$') {
         key.kind = K::SequenceSet;
-        key.set = args.sequence_set();
+        key.set = number_set(args.sequence_set());
         return key;
     }
     std::string word = upper(args.atom());
@@ -102,7 +110,7 @@ SearchKey parse_key(ArgReader& args, size_t depth) {
     } else if (word == "UID") {
         key.kind = K::Uid;
         args.sp();
-        key.set = args.sequence_set();
+        key.set = number_set(args.sequence_set());
     } else if (word == "MODSEQ") {
         key.kind = K::ModSeq;
         args.sp();

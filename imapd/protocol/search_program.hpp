@@ -1,5 +1,6 @@
-// SEARCH's criteria as a tree (RFC 3501 6.4.4; RFC 5032 OLDER/YOUNGER,
-// RFC 7162 MODSEQ, RFC 4731 RETURN), built here and evaluated by the library.
+// Parsing SEARCH's arguments (RFC 3501 6.4.4; RFC 5032 OLDER/YOUNGER,
+// RFC 7162 MODSEQ, RFC 4731 RETURN) into the library's mail::SearchKey tree
+// (c-client/search/search_key.hpp), which mail::search() evaluates.
 #pragma once
 
 #include <cstdint>
@@ -8,31 +9,12 @@
 #include <vector>
 
 #include "imapd/protocol/arg_reader.hpp"
+#include "search/search_key.hpp"
 
 namespace mail::imapd {
 
-struct SearchKey {
-    enum class Kind {
-        And, Or, Not,  // children: any number, two, one
-        All, Answered, Deleted, Draft, Flagged, New, Old, Recent, Seen,
-        Unanswered, Undeleted, Undraft, Unflagged, Unseen,
-        Keyword, Unkeyword,                      // value: the keyword
-        Bcc, Body, Cc, From, Subject, Text, To,  // value: the string, bytes as sent
-        Header,                                  // field (upper case) and value
-        Before, On, Since, SentBefore, SentOn, SentSince,  // date: days since the epoch
-        Larger, Smaller,                         // number: a size
-        Older, Younger,                          // number: seconds
-        ModSeq,                                  // number: a mod-sequence
-        SequenceSet, Uid,                        // set
-    };
-    Kind kind = Kind::All;
-    std::string field;
-    std::string value;
-    uint64_t number = 0;
-    int64_t date = 0;
-    mail::imapd::SequenceSet set;
-    std::vector<SearchKey> children;
-};
+using mail::NumberSet;
+using mail::SearchKey;
 
 struct SearchProgram {
     std::optional<std::string> charset;              // CHARSET, upper case

@@ -1,0 +1,32 @@
+// Running a SEARCH program over an open mailbox. Format-independent: it
+// needs only the Mailbox interface. Cheap keys (flags, sizes, UIDs, sequence
+// numbers, internal dates) are decided from the index; a message's header is
+// read only when a key still needs it (once, for all header keys), and its
+// body is streamed only when BODY or TEXT still decide the outcome.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "mailbox/mailbox.hpp"
+#include "search/search_key.hpp"
+
+namespace mail {
+
+struct SearchOptions {
+    int64_t now = 0;                    // for OLDER/YOUNGER; 0: the current time
+    const std::vector<Uid>* saved = nullptr;  // RFC 5182 "$"; null: empty
+};
+
+// Whether SEARCH CHARSET `name` is accepted (UTF-8 and US-ASCII).
+bool search_charset_supported(std::string_view name);
+
+// The 0-based indexes of the messages that match `key`, ascending. Throws
+// MailError(Invalid) for a key it cannot evaluate (MODSEQ) or a search
+// string that is not UTF-8; MailError from the mailbox passes through,
+// except NotFound for a message removed under us, which simply does not match.
+std::vector<size_t> search(Mailbox& mailbox, const SearchKey& key, const SearchOptions& options = {});
+
+}  // namespace mail
