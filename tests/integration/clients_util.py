@@ -57,10 +57,20 @@ def genmail_maildir(out, count, seed):
 
 
 class ImapdServer:
-    """A home directory served by build/imapd through a tunnel script."""
+    """A home directory served by build/imapd through a tunnel script.
+
+    With CLIENTS_SERVER=dovecot in the environment the same tunnel runs
+    Dovecot's imap instead: that checks the client tests themselves against
+    the reference server."""
 
     def __init__(self, count=0, seed=1):
-        self.imapd = lib.binary("imapd")
+        self.reference = os.environ.get("CLIENTS_SERVER") == "dovecot"
+        if self.reference:
+            if not os.path.exists(lib.DOVECOT_IMAP):
+                raise lib.Skip("dovecot-imapd is not installed")
+            self.imapd = lib.DOVECOT_IMAP
+        else:
+            self.imapd = lib.binary("imapd")
         self.home = lib.tempdir("clients-home-")
         self.maildir = os.path.join(self.home, "Maildir")
         for sub in ("cur", "new", "tmp"):
@@ -82,12 +92,16 @@ class ImapdServer:
         if os.geteuid() == 0:
             uid, gid = nobody_ids()
             run_as = f"setpriv --reuid={uid} --regid={gid} --clear-groups "
+        argv = shlex.quote(self.imapd)
+        if self.reference:
+            conf = lib.dovecot_config(self.home)
+            argv += f" -c {shlex.quote(conf)} -o mail_location=maildir:~/Maildir"
         with open(self.tunnel, "w") as f:
             f.write("#!/bin/sh\n"
                     "# Starts imapd preauthenticated on stdin/stdout; arguments are ignored\n"
                     "# (c-client passes rsh-style host, user and service).\n"
                     f"cd {shlex.quote(self.home)} || exit 1\n"
-                    f"exec {run_as}env -i {env_words} {shlex.quote(self.imapd)}"
+                    f"exec {run_as}env -i {env_words} {argv}"
                     f" 2>>{shlex.quote(self.stderr_log)}\n")
         os.chmod(self.tunnel, 0o755)
 

@@ -71,7 +71,11 @@ def test_imaplib_store_copy_expunge():
         # delete 1, 5 and 10, expunge: the answers count down correctly
         ok(c.store("1,5,10", "+FLAGS.SILENT", "(\\Deleted)"))
         data = ok(c.expunge())
-        assert data == [b"1", b"4", b"8"], data
+        # any order is valid (Dovecot goes backwards): replay the numbers
+        seqs = list(range(1, 21))
+        for n in data:
+            del seqs[int(n) - 1]
+        assert set(range(1, 21)) - set(seqs) == {1, 5, 10}, data
         assert ok(c.select("INBOX"))[0] == b"17"
         left = cu.fetch_message_ids(c)
         gone = {by_uid[uids[0]], by_uid[uids[4]], by_uid[uids[9]]}
