@@ -160,11 +160,13 @@ void Session::enable(std::string_view extension) {
 }
 
 void Session::select(std::unique_ptr<Mailbox> mailbox) {
+    message_cache_.clear();
     mailbox_ = std::move(mailbox);
     state_ = mailbox_ ? State::Selected : State::Authenticated;
 }
 
 void Session::unselect() {
+    message_cache_.clear();
     mailbox_.reset();
     if (state_ == State::Selected) state_ = State::Authenticated;
 }
@@ -195,6 +197,13 @@ void Session::keywords_changed() {
     if (!mailbox_) return;
     std::string line = "FLAGS ";
     append_flag_list(line, kStorableFlags, ~KeywordMask{0}, mailbox_->keywords());
+    untagged(line);
+    if (mailbox_->read_only()) return;
+    // PERMANENTFLAGS lists the new keywords too, as Dovecot sends it.
+    line = "OK [PERMANENTFLAGS ";
+    append_flag_list(line, kStorableFlags, ~KeywordMask{0}, mailbox_->keywords());
+    line.insert(line.size() - 1, " \\*");  // the list always holds the system flags
+    line += "] Flags permitted.";
     untagged(line);
 }
 

@@ -14,6 +14,7 @@
 #include "imapd/protocol/limits.hpp"
 #include "imapd/session/command_spec.hpp"
 #include "imapd/session/transport.hpp"
+#include "cache/message_cache.hpp"
 #include "mailbox/mailbox.hpp"
 
 namespace mail::imapd {
@@ -72,6 +73,9 @@ public:
     void unselect();                                // state Authenticated
     // Reports the mailbox's changes (untagged EXISTS/EXPUNGE/FETCH).
     void sync_mailbox(bool allow_expunge);
+    // Parsed data of the selected mailbox's recently fetched messages;
+    // cleared when another mailbox is selected.
+    MessageCache& message_cache() { return message_cache_; }
 
     // EventSink: how a mailbox's changes are written.
     void expunged(size_t seq) override;
@@ -98,6 +102,7 @@ private:
     bool gone_ = false;  // the client closed the connection
     unsigned bad_in_a_row_ = 0;
     std::unique_ptr<Mailbox> mailbox_;
+    MessageCache message_cache_;
     std::unique_ptr<AppendTransaction> append_;
     std::vector<std::string> enabled_;
 };
