@@ -7,6 +7,7 @@ user "nobody" when the tests run as root (imapd serves its invoking user
 preauthenticated and refuses root). Clients run as the test's own user and
 get the tunnel script as their Tunnel/tunnel/plugin/rsh command.
 """
+import collections
 import contextlib
 import email
 import email.policy
@@ -196,6 +197,18 @@ def maildir_messages(path):
             assert mid, f"no Message-ID in {full}"
             assert mid not in out, f"duplicate Message-ID {mid} in {path}"
             out[mid] = (full, maildir_flags(name))
+    return out
+
+
+Original = collections.namedtuple("Original", "text flags mtime")
+
+
+def snapshot(path):
+    """{Message-ID: Original(text, flags, mtime)} for a Maildir folder, read
+    now: a server may rename the files later (new/ to cur/, flags)."""
+    out = {}
+    for mid, (full, flags) in maildir_messages(path).items():
+        out[mid] = Original(read_bytes(full), flags, int(os.stat(full).st_mtime))
     return out
 
 

@@ -12,7 +12,7 @@ from clients_util import ok
 
 def test_imaplib_select_search_fetch():
     server = cu.ImapdServer(count=50, seed=11)
-    on_disk = cu.maildir_messages(server.maildir)
+    on_disk = cu.snapshot(server.maildir)
     with server.imaplib() as c:
         assert c.welcome.startswith(b"* PREAUTH"), c.welcome
         data = ok(c.select("INBOX"))
@@ -24,19 +24,19 @@ def test_imaplib_select_search_fetch():
         # SEARCH UNSEEN and FLAGGED agree with the flags in the file names
         unseen = ok(c.search(None, "UNSEEN"))[0].split()
         flagged = ok(c.search(None, "FLAGGED"))[0].split()
-        assert len(unseen) == sum("\\Seen" not in f for _, f in on_disk.values()), unseen
-        assert len(flagged) == sum("\\Flagged" in f for _, f in on_disk.values()), flagged
+        assert len(unseen) == sum("\\Seen" not in m.flags for m in on_disk.values()), unseen
+        assert len(flagged) == sum("\\Flagged" in m.flags for m in on_disk.values()), flagged
         # every message's flags and full text match the file on disk
         served = cu.fetch_message_ids(c)
         assert set(served) == set(on_disk)
-        for mid, (path, flags) in on_disk.items():
+        for mid, (_, flags, _) in on_disk.items():
             assert served[mid][1] == flags, (mid, served[mid], flags)
         data = ok(c.fetch("1:*", "(BODY.PEEK[] RFC822.SIZE)"))
         texts = [d[1] for d in data if isinstance(d, tuple)]
         assert len(texts) == 50
         for text in texts:
-            path, _ = on_disk[cu.message_id(text)]
-            assert text.replace(b"\r\n", b"\n") == cu.read_bytes(path).replace(b"\r\n", b"\n")
+            want = on_disk[cu.message_id(text)].text
+            assert text.replace(b"\r\n", b"\n") == want.replace(b"\r\n", b"\n")
         # SEARCH by header text finds the message whose subject it is
         subject = str(email.message_from_bytes(texts[7], policy=email.policy.default)["Subject"])
         subject_word = max(re.findall(r"[A-Za-z]{5,}", subject), key=len,

@@ -60,7 +60,7 @@ def test_mbsync_two_way_sync_of_1000_messages():
     cu.need("mbsync")
     start = time.monotonic()
     server = cu.ImapdServer(count=1000, seed=21)
-    original = cu.maildir_messages(server.maildir)
+    original = cu.snapshot(server.maildir)
     work = cu.client_dir("clients-mbsync-")
     local = os.path.join(work, "mail")
     os.makedirs(local)
@@ -73,11 +73,11 @@ def test_mbsync_two_way_sync_of_1000_messages():
     near, far = assert_sides_agree(server, inbox)
     assert len(near) == 1000
     for mid, (path, flags) in near.items():
-        assert flags == original[mid][1], (mid, flags, original[mid][1])
+        assert flags == original[mid].flags, (mid, flags, original[mid].flags)
     sample = sorted(near)[::97]
     for mid in sample:
         assert comparable(cu.read_bytes(near[mid][0])) == \
-            comparable(cu.read_bytes(original[mid][0])), mid
+            comparable(original[mid].text), mid
 
     # 2. changes on the local side: read 40 unread messages, delete 10
     ids = sorted(near)
