@@ -30,7 +30,7 @@ const CommandSpec kCommands[] = {
     {"ENABLE", kAuthenticated, 0, cmd_enable, nullptr, "ENABLE"},
     {"NAMESPACE", kAuthenticated, 0, cmd_namespace, nullptr, "NAMESPACE"},
     {"IDLE", kAuthenticated, 0, cmd_idle, nullptr, "IDLE"},
-    {"SEARCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_search, nullptr, "WITHIN"},
+    {"SEARCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_search},
 };
 
 }  // namespace
