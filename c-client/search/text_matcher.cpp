@@ -51,8 +51,10 @@ void fold_case(std::string_view s, std::string& out) {
             ++i;
             continue;
         }
-        size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-        if (len == 1 || i + len > s.size()) {  // not UTF-8: kept as it is
+        size_t len = b >= 0xF8 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        bool whole = len > 1 && i + len <= s.size();
+        for (size_t k = 1; whole && k < len; ++k) whole = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        if (!whole) {  // not UTF-8: kept as it is
             out += static_cast<char>(b);
             ++i;
             continue;
