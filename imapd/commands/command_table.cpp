@@ -7,6 +7,7 @@ namespace mail::imapd {
 Reply cmd_authenticate(CommandContext&);
 Reply cmd_capability(CommandContext&);
 Reply cmd_enable(CommandContext&);
+Reply cmd_fetch(CommandContext&);
 Reply cmd_id(CommandContext&);
 Reply cmd_idle(CommandContext&);
 Reply cmd_login(CommandContext&);
@@ -15,6 +16,7 @@ Reply cmd_namespace(CommandContext&);
 Reply cmd_noop(CommandContext&);
 Reply cmd_search(CommandContext&);
 Reply cmd_starttls(CommandContext&);
+Reply cmd_store(CommandContext&);
 
 namespace {
 
@@ -30,6 +32,8 @@ const CommandSpec kCommands[] = {
     {"ENABLE", kAuthenticated, 0, cmd_enable, nullptr, "ENABLE"},
     {"NAMESPACE", kAuthenticated, 0, cmd_namespace, nullptr, "NAMESPACE"},
     {"IDLE", kAuthenticated, 0, cmd_idle, nullptr, "IDLE"},
+    {"FETCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_fetch},
+    {"STORE", kSelected, kUidForm | kUsesSequenceNumbers, cmd_store},
     {"SEARCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_search},
 };
 

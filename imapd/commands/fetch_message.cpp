@@ -1,0 +1,153 @@
+#include "imapd/commands/fetch_message.hpp"
+
+#include "imapd/commands/fetch_body.hpp"
+#include "imapd/protocol/flag_format.hpp"
+#include "imapd/session/session.hpp"
+#include "message/date.hpp"
+#include "message/envelope.hpp"
+#include "mime/bodystructure.hpp"
+#include "mime/parser.hpp"
+#include "util/error.hpp"
+
+namespace mail::imapd {
+
+namespace {
+
+// The end of the blank line that ends a header in header[from..], where
+// `from` is at most three bytes before the new data; npos if none yet.
+size_t blank_line_end(std::string_view header, size_t from) {
+    if (from == 0) {  // a message that starts with the blank line has no header
+        if (header.starts_with("\n")) return 1;
+        if (header.starts_with("\r\n")) return 2;
+    }
+    for (size_t lf = header.find('\n', from); lf != std::string_view::npos; lf = header.find('\n', lf + 1)) {
+        if (lf + 1 < header.size() && header[lf + 1] == '\n') return lf + 2;
+        if (lf + 2 < header.size() && header[lf + 1] == '\r' && header[lf + 2] == '\n') return lf + 3;
+    }
+    return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string read_header(const MessageContent& content, size_t max_bytes) {
+    std::string header;
+    constexpr size_t kChunk = 16 * 1024;
+    while (header.size() < max_bytes) {
+        size_t old = header.size();
+        size_t want = std::min(kChunk, max_bytes - old);
+        header.resize(old + want);
+        size_t got = content.read(old, header.data() + old, want);
+        header.resize(old + got);
+        if (got == 0) break;
+        size_t end = blank_line_end(header, old >= 3 ? old - 3 : 0);
+        if (end != std::string_view::npos) {
+            header.resize(end);
+            break;
+        }
+    }
+    return header;
+}
+
+MessageFetcher::MessageFetcher(Session& session, Mailbox& mailbox, const FetchPlan& plan)
+    : session_(session), mailbox_(mailbox), plan_(plan), cache_(session.message_cache()) {}
+
+void MessageFetcher::prepare(size_t index) {
+    const Uid uid = mailbox_.at(index).uid;
+    content_.reset();
+    structure_.reset();
+    envelope_.clear();
+    seen_now_ = false;
+    if (plan_.needs_content) content_ = mailbox_.content(index);
+    if (plan_.needs_structure) {
+        structure_ = cache_.structure(uid);
+        if (!structure_) {
+            structure_ = std::make_shared<const MimePart>(parse_message(*content_));
+            cache_.put_structure(uid, structure_);
+        }
+    }
+    if (plan_.needs_envelope) {
+        if (auto cached = cache_.envelope(uid)) {
+            envelope_ = std::move(*cached);
+        } else {
+            envelope_ = imap_envelope(read_header(*content_, kMaxEnvelopeHeader));
+            cache_.put_envelope(uid, envelope_);
+        }
+    }
+    const MessageInfo& info = mailbox_.at(index);
+    if (plan_.sets_seen && !mailbox_.read_only() && !(info.flags & kSeen)) {
+        mailbox_.set_flags(index, (info.flags & kStorableFlags) | kSeen, info.keywords);
+        seen_now_ = true;
+    }
+}
+
+bool MessageFetcher::fetch(size_t index) {
+    try {
+        prepare(index);
+    } catch (const MailError& e) {
+        if (e.kind() == ErrorKind::NotFound) return false;
+        throw;
+    }
+    const MessageInfo& info = mailbox_.at(index);
+    session_.write("* " + std::to_string(index + 1) + " FETCH (");
+    bool first = true;
+    for (size_t i = 0; i <= plan_.items.size(); ++i) {
+        if (i == plan_.implicit_flags_at && seen_now_ && !plan_.has_flags) {
+            if (!first) session_.write(" ");
+            write_flags(info);
+            first = false;
+        }
+        if (i == plan_.items.size()) break;
+        if (!first) session_.write(" ");
+        write_item(plan_.items[i], info);
+        first = false;
+    }
+    session_.write(")\r\n");
+    return true;
+}
+
+void MessageFetcher::write_flags(const MessageInfo& info) {
+    std::string out = "FLAGS ";
+    append_flag_list(out, info.flags, info.keywords, mailbox_.keywords());
+    session_.write(out);
+}
+
+void MessageFetcher::write_item(const FetchItem& item, const MessageInfo& info) {
+    using Kind = FetchItem::Kind;
+    std::string out = item.response_name();
+    out += ' ';
+    SectionSpec whole;  // for the RFC822 forms
+    switch (item.kind) {
+    case Kind::Flags: write_flags(info); return;
+    case Kind::Uid: out += std::to_string(info.uid); break;
+    case Kind::InternalDate:
+        out += '"';
+        out += format_imap_datetime(mail::DateTime{info.internal_date, info.zone_minutes});
+        out += '"';
+        break;
+    case Kind::Rfc822Size: out += std::to_string(info.size); break;
+    case Kind::Envelope: out += envelope_; break;
+    case Kind::Body: append_body_structure(out, *structure_, false); break;
+    case Kind::BodyStructure: append_body_structure(out, *structure_, true); break;
+    case Kind::BodySection:
+        session_.write(out);
+        write_section_literal(session_, *content_, *structure_, item.section, item.partial);
+        return;
+    case Kind::Rfc822:
+    case Kind::Rfc822Header:
+    case Kind::Rfc822Text:
+        whole.text = item.kind == Kind::Rfc822         ? SectionSpec::Text::All
+                     : item.kind == Kind::Rfc822Header ? SectionSpec::Text::Header
+                                                       : SectionSpec::Text::Text;
+        session_.write(out);
+        write_section_literal(session_, *content_, *structure_, whole, std::nullopt);
+        return;
+    case Kind::BinarySection:
+    case Kind::BinarySize:
+    case Kind::ModSeq:
+        out += "NIL";  // refused by cmd_fetch before we get here
+        break;
+    }
+    session_.write(out);
+}
+
+}  // namespace mail::imapd

@@ -1,0 +1,80 @@
+// STORE and UID STORE (RFC 3501 6.4.6, 6.4.8): FLAGS, +FLAGS, -FLAGS and
+// their .SILENT forms, system flags and keywords. New keywords are added to
+// the mailbox's table; when it grows the session sends FLAGS and
+// PERMANENTFLAGS first. As Dovecot does, only messages whose flags changed
+// get an untagged FETCH (with UID for UID STORE), and a STORE on a read-only
+// mailbox is answered "OK Store ignored".
+#include "imapd/commands/fetch_set.hpp"
+#include "imapd/protocol/flag_format.hpp"
+#include "imapd/protocol/parse_error.hpp"
+#include "imapd/protocol/store_request.hpp"
+#include "imapd/session/session.hpp"
+#include "util/error.hpp"
+
+namespace mail::imapd {
+
+namespace {
+
+// The keyword bits the request names; creates them unless removing.
+KeywordMask keyword_mask(Mailbox& mailbox, const StoreRequest& request) {
+    KeywordMask mask = 0;
+    bool create = request.op != StoreRequest::Op::Remove;
+    for (const std::string& name : request.flags.keywords) {
+        std::optional<size_t> bit = mailbox.keyword_bit(name, create);
+        if (bit && *bit < kMaxKeywords) mask |= KeywordMask{1} << *bit;
+        else if (create) throw MailError(ErrorKind::Invalid, "[LIMIT] Too many keywords in this mailbox");
+    }
+    return mask;
+}
+
+}  // namespace
+
+Reply cmd_store(CommandContext& ctx) {
+    SequenceSet set = ctx.args.sequence_set();
+    ctx.args.sp();
+    StoreRequest request = parse_store(ctx.args);  // ends the arguments
+    if (request.unchanged_since) throw ParseError("UNCHANGEDSINCE needs CONDSTORE");
+
+    Session& session = ctx.session;
+    Mailbox& mailbox = *session.mailbox();
+    std::vector<size_t> indexes = message_indexes(mailbox, set, ctx.uid());
+    if (mailbox.read_only()) return Reply::ok("Store ignored with read-only mailbox.");
+
+    const size_t keywords_before = mailbox.keywords().size();
+    KeywordMask keywords = keyword_mask(mailbox, request);
+    if (mailbox.keywords().size() != keywords_before) session.keywords_changed();
+    const uint32_t flags = request.flags.flags & kStorableFlags;
+
+    bool vanished = false;
+    for (size_t index : indexes) {
+        const MessageInfo& m = mailbox.at(index);
+        uint32_t new_flags = m.flags & kStorableFlags;
+        KeywordMask new_keywords = m.keywords;
+        switch (request.op) {
+        case StoreRequest::Op::Replace: new_flags = flags, new_keywords = keywords; break;
+        case StoreRequest::Op::Add: new_flags |= flags, new_keywords |= keywords; break;
+        case StoreRequest::Op::Remove: new_flags &= ~flags, new_keywords &= ~keywords; break;
+        }
+        if (new_flags == (m.flags & kStorableFlags) && new_keywords == m.keywords) continue;
+        try {
+            mailbox.set_flags(index, new_flags, new_keywords);
+        } catch (const MailError& e) {
+            if (e.kind() != ErrorKind::NotFound) throw;
+            vanished = true;  // removed by another program: its expunge comes at the next sync
+            continue;
+        }
+        if (request.silent) continue;
+        const MessageInfo& now = mailbox.at(index);
+        std::string line = std::to_string(index + 1) + " FETCH (";
+        if (ctx.uid()) line += "UID " + std::to_string(now.uid) + " ";
+        line += "FLAGS ";
+        append_flag_list(line, now.flags, now.keywords, mailbox.keywords());
+        line += ')';
+        session.untagged(line);
+    }
+    mailbox.flush();
+    if (vanished) return Reply::no("[EXPUNGEISSUED] Some of the messages no longer exist");
+    return Reply::ok("Store completed");
+}
+
+}  // namespace mail::imapd
