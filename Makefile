@@ -79,7 +79,7 @@ check: deps
 	@scripts/run-tests
 
 demo: deps
-	@scripts/demo
+	@BUILD=$(BUILD) scripts/demo
 
 install: all
 	scripts/install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
