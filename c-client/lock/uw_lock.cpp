@@ -1,0 +1,111 @@
+#include "lock/uw_lock.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "util/error.hpp"
+
+namespace mail {
+
+namespace {
+
+constexpr mode_t kLockMode = 0666;  // UW's MANDATORYLOCKPROT: others must be able to lock too
+
+void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    ::nanosleep(&ts, nullptr);
+}
+
+[[noreturn]] void lock_error(const char* what) {
+    throw MailError(ErrorKind::Io, std::string(what) + ": " + std::strerror(errno));
+}
+
+// Opens (or creates) the lock file as lock_work() does; -1 with errno set.
+int open_lock_file(const std::string& path) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        struct stat lst;
+        if (::lstat(path.c_str(), &lst) == 0) {
+            if (S_ISLNK(lst.st_mode) || lst.st_nlink != 1) {
+                errno = EPERM;  // UW: "SECURITY PROBLEM" symlink or hard link on lock name
+                return -1;
+            }
+            int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW, kLockMode);
+            if (fd >= 0 || errno != ENOENT) return fd;
+            continue;  // unlinked between lstat and open: try again
+        }
+        mode_t old = ::umask(0);
+        int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, kLockMode);
+        ::umask(old);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
+}  // namespace
+
+bool flock_retry(int fd, int op) {
+    for (;;) {
+        if (::flock(fd, op) == 0) return true;
+        if (errno == EINTR) continue;
+        if (errno == EWOULDBLOCK && (op & LOCK_NB)) return false;
+        lock_error("cannot lock the mailbox");
+    }
+}
+
+void flock_wait(int fd, int op, int timeout_seconds) {
+    // Poll with LOCK_NB rather than block: a stuck holder must not hang us forever.
+    struct timespec start;
+    ::clock_gettime(CLOCK_MONOTONIC, &start);
+    long delay = 1;
+    while (!flock_retry(fd, op | LOCK_NB)) {
+        struct timespec now;
+        ::clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= timeout_seconds)
+            throw MailError(ErrorKind::Busy, "the mailbox is locked by another process");
+        sleep_ms(delay);
+        delay = delay < 100 ? delay * 2 : 100;
+    }
+}
+
+std::string UwParseLock::path_for(int mailbox_fd) {
+    struct stat st;
+    if (::fstat(mailbox_fd, &st) < 0) lock_error("cannot stat the mailbox");
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "/tmp/.%lx.%lx", static_cast<unsigned long>(st.st_dev),
+                  static_cast<unsigned long>(st.st_ino));
+    return buf;
+}
+
+UwParseLock UwParseLock::acquire(int mailbox_fd, int op, int timeout_seconds) {
+    const std::string path = path_for(mailbox_fd);
+    for (;;) {
+        UniqueFd fd(open_lock_file(path));
+        if (!fd) lock_error("cannot create the mailbox lock file");
+        flock_wait(fd.get(), op, timeout_seconds);
+        // The holder before us may have unlinked the file at its release:
+        // the lock is good only if the name still leads to our file.
+        struct stat lst, fst;
+        if (::lstat(path.c_str(), &lst) == 0 && !S_ISLNK(lst.st_mode) && ::fstat(fd.get(), &fst) == 0 &&
+            lst.st_dev == fst.st_dev && lst.st_ino == fst.st_ino && fst.st_nlink == 1) {
+            ::chmod(path.c_str(), kLockMode);  // as UW: make sure others can open it
+            return UwParseLock(path, std::move(fd));
+        }
+    }
+}
+
+void UwParseLock::release() {
+    if (!fd_) return;
+    // unlockfd(): delete the file if no one else shares it.
+    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0) ::unlink(path_.c_str());
+    ::flock(fd_.get(), LOCK_UN);
+    fd_.reset();
+}
+
+}  // namespace mail
