@@ -15,14 +15,15 @@ namespace mail::imapd {
 
 namespace {
 
-// The keyword bits the request names; creates them unless removing.
-KeywordMask keyword_mask(Mailbox& mailbox, const StoreRequest& request) {
+// The keyword bits the request names; creates them unless removing. `full`
+// is set when the mailbox's table has no room for one of them.
+KeywordMask keyword_mask(Mailbox& mailbox, const StoreRequest& request, bool& full) {
     KeywordMask mask = 0;
     bool create = request.op != StoreRequest::Op::Remove;
     for (const std::string& name : request.flags.keywords) {
         std::optional<size_t> bit = mailbox.keyword_bit(name, create);
         if (bit && *bit < kMaxKeywords) mask |= KeywordMask{1} << *bit;
-        else if (create) throw MailError(ErrorKind::Invalid, "[LIMIT] Too many keywords in this mailbox");
+        else if (create) full = true;
     }
     return mask;
 }
@@ -41,8 +42,10 @@ Reply cmd_store(CommandContext& ctx) {
     if (mailbox.read_only()) return Reply::ok("Store ignored with read-only mailbox.");
 
     const size_t keywords_before = mailbox.keywords().size();
-    KeywordMask keywords = keyword_mask(mailbox, request);
+    bool full = false;
+    KeywordMask keywords = keyword_mask(mailbox, request, full);
     if (mailbox.keywords().size() != keywords_before) session.keywords_changed();
+    if (full) throw MailError(ErrorKind::Invalid, "[LIMIT] Too many keywords in this mailbox");
     const uint32_t flags = request.flags.flags & kStorableFlags;
 
     bool vanished = false;
