@@ -209,9 +209,12 @@ Tri eval(const Node& n, const Facts& f) {
     }
     case K::SentBefore: case K::SentOn: case K::SentSince: {
         if (!f.header) return Tri::Unknown;
-        if (!f.sent) return Tri::False;  // no usable Date: field
-        CivilDate d = local_date(*f.sent);
-        int64_t day = days_from_civil(d.year, d.month, d.day);
+        // No usable Date: field counts as 1-Jan-1970, as Dovecot has it.
+        int64_t day = 0;
+        if (f.sent) {
+            CivilDate d = local_date(*f.sent);
+            day = days_from_civil(d.year, d.month, d.day);
+        }
         return tri(n.kind == K::SentBefore ? day < n.number
                    : n.kind == K::SentOn   ? day == n.number
                                            : day >= n.number);
