@@ -159,15 +159,17 @@ void Session::enable(std::string_view extension) {
     if (!enabled(extension)) enabled_.emplace_back(extension);
 }
 
-void Session::select(std::unique_ptr<Mailbox> mailbox) {
+void Session::select(std::unique_ptr<Mailbox> mailbox, std::string name) {
     message_cache_.clear();
     mailbox_ = std::move(mailbox);
+    selected_name_ = mailbox_ ? std::move(name) : std::string();
     state_ = mailbox_ ? State::Selected : State::Authenticated;
 }
 
 void Session::unselect() {
     message_cache_.clear();
     mailbox_.reset();
+    selected_name_.clear();
     if (state_ == State::Selected) state_ = State::Authenticated;
 }
 

@@ -16,6 +16,7 @@
 #include "imapd/session/transport.hpp"
 #include "cache/message_cache.hpp"
 #include "mailbox/mailbox.hpp"
+#include "mailbox/store.hpp"
 
 namespace mail::imapd {
 
@@ -67,9 +68,15 @@ public:
     // What ENABLE may turn on (filled in as CONDSTORE, UTF8=ACCEPT... come).
     std::vector<std::string> enableable;
 
+    // The user's mailboxes, set at login or preauthentication; null before.
+    Store* store() { return store_.get(); }
+    void set_store(std::unique_ptr<Store> store) { store_ = std::move(store); }
+
     // The selected mailbox, or null.
     Mailbox* mailbox() { return mailbox_.get(); }
-    void select(std::unique_ptr<Mailbox> mailbox);  // state Selected
+    // Its name as canonical_mailbox_name() gives it ("" when unknown).
+    const std::string& selected_name() const { return selected_name_; }
+    void select(std::unique_ptr<Mailbox> mailbox, std::string name = {});  // state Selected
     void unselect();                                // state Authenticated
     // Reports the mailbox's changes (untagged EXISTS/EXPUNGE/FETCH).
     void sync_mailbox(bool allow_expunge);
@@ -101,7 +108,9 @@ private:
     std::string out_;
     bool gone_ = false;  // the client closed the connection
     unsigned bad_in_a_row_ = 0;
+    std::unique_ptr<Store> store_;
     std::unique_ptr<Mailbox> mailbox_;
+    std::string selected_name_;
     MessageCache message_cache_;
     std::unique_ptr<AppendTransaction> append_;
     std::vector<std::string> enabled_;
