@@ -1,0 +1,123 @@
+// Appending: the message is first written, filtered as mbox needs, to an
+// anonymous temporary file (no lock is held while the client sends it);
+// commit() then takes every lock, writes it at the end with UW's status
+// lines and the separating blank line, fsyncs, and on any failure
+// truncates the file back to where it was.
+#include <sys/stat.h>
+#include <time.h>
+
+#include "drivers/unix/append_filter.hpp"
+#include "drivers/unix/file_io.hpp"
+#include "drivers/unix/from_line.hpp"
+#include "drivers/unix/lock.hpp"
+#include "drivers/unix/unix_mailbox.hpp"
+#include "util/error.hpp"
+
+namespace mail::unixmbox {
+
+class UnixAppendSink : public AppendSink {
+public:
+    UnixAppendSink(UnixMailbox& box, const AppendRequest& request)
+        : box_(box), request_(request), temp_(anonymous_file(dir_of(box.path()))) {}
+
+    void write(std::string_view bytes) override {
+        out_.clear();
+        filter_.feed(bytes, out_);
+        put(out_);
+    }
+
+    Uid commit() override;
+
+private:
+    void put(std::string_view bytes) {
+        write_at(temp_.get(), length_, bytes);
+        length_ += bytes.size();
+    }
+    Uid next_uid(int fd, uint64_t size);
+
+    UnixMailbox& box_;
+    AppendRequest request_;
+    UniqueFd temp_;
+    uint64_t length_ = 0;
+    AppendFilter filter_;
+    std::string out_;
+    bool committed_ = false;
+};
+
+Uid UnixAppendSink::next_uid(int fd, uint64_t size) {
+    struct stat st;
+    if (::fstat(fd, &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
+    UidState state = box_.uids_;
+    if (st.st_ino != box_.ino_ || st.st_dev != box_.dev_ || size < box_.parsed_size_) {
+        state = UidState{};  // rewritten since we read it: count again
+        MboxScanner scanner;
+        scan_file(fd, 0, size, scanner);
+        scanner.finish(size);
+        assign_uids(scanner.messages(), true, state, nullptr);
+    } else if (size > box_.parsed_size_) {
+        MboxScanner scanner;
+        scan_file(fd, box_.parsed_size_, size, scanner);
+        scanner.finish(size);
+        assign_uids(scanner.messages(), box_.messages_.empty() && box_.parsed_size_ == 0, state, nullptr);
+    }
+    return std::max(state.uid_last, state.prev_uid) + 1;
+}
+
+Uid UnixAppendSink::commit() {
+    if (committed_) throw MailError(ErrorKind::Invalid, "message already committed");
+    out_.clear();
+    filter_.finish(out_);
+    put(out_);
+    sync_fd(temp_.get());
+
+    MboxLock lock = MboxLock::acquire(box_.path(), true, true);
+    struct stat st;
+    if (::fstat(lock.fd(), &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    Uid uid = next_uid(lock.fd(), size);
+
+    std::string head;
+    if (size > 0) {
+        char last = 0;
+        if (::pread(lock.fd(), &last, 1, static_cast<off_t>(size - 1)) == 1 && last != '\n') head += '\n';
+    }
+    int64_t date = request_.internal_date ? request_.internal_date : ::time(nullptr);
+    int32_t zone = request_.zone_minutes;
+    if (!request_.internal_date) {
+        time_t now = static_cast<time_t>(date);
+        struct tm tm;
+        ::localtime_r(&now, &tm);
+        zone = static_cast<int32_t>(tm.tm_gmtoff / 60);
+    }
+    // As unix_append_msgs writes it: the status lines go first.
+    head += format_from_line(local_sender(), date, zone) + "\nStatus: ";
+    if (request_.flags & kSeen) head += 'R';
+    head += "\nX-Status: ";
+    if (request_.flags & kDeleted) head += 'D';
+    if (request_.flags & kFlagged) head += 'F';
+    if (request_.flags & kAnswered) head += 'A';
+    if (request_.flags & kDraft) head += 'T';
+    head += "\nX-Keywords:";
+    for (const auto& k : request_.keywords) head += " " + k;
+    head += "\nX-UID: " + std::to_string(uid) + "\n";
+    try {
+        write_at(lock.fd(), size, head);
+        copy_range(temp_.get(), 0, length_, lock.fd(), size + head.size());
+        write_at(lock.fd(), size + head.size() + length_, "\n");
+        sync_fd(lock.fd());
+    } catch (...) {
+        // Leave no trace of a message we could not finish.
+        if (::ftruncate(lock.fd(), static_cast<off_t>(size)) == 0) ::fsync(lock.fd());
+        throw;
+    }
+    committed_ = true;
+    box_.appended_.insert(uid);
+    return uid;
+}
+
+std::unique_ptr<AppendSink> UnixMailbox::append(const AppendRequest& request) {
+    if (read_only_) throw MailError(ErrorKind::Permission, "mailbox is read-only");
+    return std::make_unique<UnixAppendSink>(*this, request);
+}
+
+}  // namespace mail::unixmbox

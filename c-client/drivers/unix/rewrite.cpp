@@ -1,0 +1,148 @@
+// Writing the mailbox anew: flags, UIDs and keywords as UW writes them, the
+// expunged messages left out. A new file is written beside the old one
+// under every lock, fsynced and renamed over it, so that a crash at any
+// moment leaves either the old file or the new one, each whole. Messages
+// delivered since we last read the file are copied as they are.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "drivers/unix/file_io.hpp"
+#include "drivers/unix/lock.hpp"
+#include "drivers/unix/status_headers.hpp"
+#include "drivers/unix/unix_mailbox.hpp"
+#include "util/error.hpp"
+
+namespace mail::unixmbox {
+
+namespace {
+
+// Removes the temporary file unless it was renamed into place.
+struct TempName {
+    std::string path;
+    bool done = false;
+    ~TempName() {
+        if (!done) ::unlink(path.c_str());
+    }
+};
+
+void copy_clipped(const MessagePlace& p, uint64_t from, uint64_t to, int out, uint64_t& pos) {
+    for (const FileRange& r : p.visible) {
+        uint64_t a = std::max(r.offset, from), b = std::min(r.offset + r.length, to);
+        if (a >= b) continue;
+        copy_range(p.fd->get(), a, b - a, out, pos);
+        pos += b - a;
+    }
+}
+
+}  // namespace
+
+bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
+    MboxLock lock = MboxLock::acquire(path_, true, true);
+    struct stat st;
+    if (::fstat(lock.fd(), &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (st.st_ino != ino_ || st.st_dev != dev_ || size < parsed_size_) return false;
+    if (uw_session_active(lock.fd())) {
+        if (expunge) throw MailError(ErrorKind::Busy, "the mailbox is open in another mail program; try again later");
+        return false;
+    }
+
+    std::string base_name = path_.substr(path_.rfind('/') + 1);
+    TempName temp{dir_of(path_) + "/." + base_name + ".rewrite." + std::to_string(::getpid())};
+    ::unlink(temp.path.c_str());  // left by a crash of ours
+    UniqueFd out(::open(temp.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!out) {
+        int err = errno;
+        throw MailError(err == EACCES || err == EPERM ? ErrorKind::Permission : ErrorKind::Io,
+                        std::string("cannot rewrite the mailbox: ") + std::strerror(err));
+    }
+    if (::fchown(out.get(), st.st_uid, st.st_gid) < 0) {}  // best effort: the mail group
+    ::fchmod(out.get(), st.st_mode & 07777);
+
+    auto keep = [&](size_t i) {
+        return places_[i].fd == fd_ && !(expunge && expunge->count(messages_[i].uid));
+    };
+    bool any = false;
+    for (size_t i = 0; i < messages_.size(); ++i) any = any || keep(i);
+    MailboxBase base{uids_.uidvalidity, std::max(uids_.uid_last, uids_.prev_uid), keywords_};
+    bool pseudo = uids_.pseudo || !any;  // UW makes one for an empty mailbox
+
+    uint64_t pos = 0;
+    if (pseudo) {
+        std::string p = format_pseudo(base, ::time(nullptr));
+        write_at(out.get(), 0, p);
+        pos = p.size();
+    }
+    auto new_fd = std::make_shared<const UniqueFd>(std::move(out));
+    int ofd = new_fd->get();
+    bool first = !pseudo;
+    std::vector<MessageInfo> infos;
+    std::vector<MessagePlace> places;
+    std::vector<size_t> removed;  // indexes, ascending
+    for (size_t i = 0; i < messages_.size(); ++i) {
+        if (!keep(i)) {
+            removed.push_back(i);
+            continue;
+        }
+        const MessagePlace& p = places_[i];
+        const MessageInfo& m = messages_[i];
+        MessagePlace np;
+        np.fd = new_fd;
+        np.start = pos;
+        copy_range(p.fd->get(), p.start, p.header - p.start, ofd, pos);
+        pos += p.header - p.start;
+        np.header = pos;
+        copy_clipped(p, p.header, p.blank, ofd, pos);
+        uint64_t header_end = pos;
+        std::vector<std::string> names;
+        for (size_t b = 0; b < keywords_.size(); ++b)
+            if (m.keywords & (KeywordMask{1} << b)) names.push_back(keywords_[b]);
+        std::string status = format_status(m.flags, true, names, m.uid, first ? &base : nullptr);
+        first = false;
+        write_at(ofd, pos, status);
+        pos += status.size();
+        np.blank = pos - 1;
+        np.body = pos;
+        copy_clipped(p, p.body, p.end, ofd, pos);
+        np.end = pos;
+        write_at(ofd, pos, "\n");
+        pos += 1;
+        if (header_end > np.header) np.visible.push_back(FileRange{np.header, header_end - np.header});
+        np.visible.push_back(FileRange{np.blank, np.end - np.blank});
+        MessageInfo info = m;
+        if (p.blank == p.body) info.size += 2;  // it had no blank line; it has one now
+        infos.push_back(info);
+        places.push_back(std::move(np));
+    }
+    uint64_t tail_start = pos;
+    if (size > parsed_size_) copy_range(lock.fd(), parsed_size_, size - parsed_size_, ofd, pos);
+    sync_fd(ofd);
+    if (::rename(temp.path.c_str(), path_.c_str()) < 0)
+        throw MailError(ErrorKind::Io, std::string("cannot rewrite the mailbox: ") + std::strerror(errno));
+    temp.done = true;
+    UniqueFd dir(::open(dir_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir) ::fsync(dir.get());
+
+    struct stat nst;
+    ::fstat(ofd, &nst);
+    for (size_t k = 0; k < removed.size(); ++k)
+        if (sink) sink->expunged(removed[k] - k + 1);
+    messages_ = std::move(infos);
+    places_ = std::move(places);
+    fd_ = new_fd;
+    dev_ = nst.st_dev;
+    ino_ = nst.st_ino;
+    parsed_size_ = tail_start;  // deliveries copied after it are read at the next sync
+    uids_.have_base = true;
+    uids_.pseudo = pseudo;
+    uids_.uid_last = base.uid_last;
+    flags_dirty_ = persist_needed_ = false;
+    return true;
+}
+
+}  // namespace mail::unixmbox

@@ -1,0 +1,156 @@
+// Reading the mbox: the whole file at open or after another program
+// rewrote it (matched to what we had by UID), or only the new tail after
+// deliveries.
+#include <sys/stat.h>
+#include <time.h>
+
+#include <algorithm>
+#include <map>
+
+#include "drivers/unix/lock.hpp"
+#include "drivers/unix/unix_mailbox.hpp"
+#include "util/error.hpp"
+
+namespace mail::unixmbox {
+
+MessageInfo UnixMailbox::info_of(const ScannedMessage& m, Uid uid) {
+    MessageInfo info;
+    info.uid = uid;
+    info.flags = m.flags & kStorableFlags;
+    if (!m.old || appended_.count(uid)) info.flags |= kRecent;
+    info.keywords = keyword_mask(m.keywords);
+    info.internal_date = m.internal_date;
+    info.zone_minutes = m.zone_minutes;
+    info.size = m.size;
+    return info;
+}
+
+namespace {
+
+MessagePlace place_of(const ScannedMessage& m, const std::shared_ptr<const UniqueFd>& fd) {
+    return MessagePlace{m.start, m.header, m.blank, m.body, m.end, m.visible, fd, false};
+}
+
+uint64_t file_size(int fd, dev_t* dev = nullptr, ino_t* ino = nullptr) {
+    struct stat st;
+    if (::fstat(fd, &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
+    if (dev) *dev = st.st_dev;
+    if (ino) *ino = st.st_ino;
+    return static_cast<uint64_t>(st.st_size);
+}
+
+}  // namespace
+
+void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
+    MboxLock lock = MboxLock::acquire(path_, false, false);
+    dev_t dev;
+    ino_t ino;
+    uint64_t size = file_size(lock.fd(), &dev, &ino);
+    MboxScanner scanner;
+    scan_file(lock.fd(), 0, size, scanner);
+    scanner.finish(size);
+    if (scanner.bad()) throw MailError(ErrorKind::Corrupt, "the mailbox is not in mbox format");
+    auto fd = std::make_shared<const UniqueFd>(lock.take_fd());
+    std::vector<ScannedMessage>& scanned = scanner.messages();
+
+    UidState state;
+    bool assigned = false;
+    std::vector<Uid> uids = assign_uids(scanned, true, state, &assigned);
+    if (!state.have_base) {
+        // UW: "Assigning new unique identifiers to all messages".
+        state.uidvalidity = uids_.uidvalidity ? uids_.uidvalidity : static_cast<uint32_t>(::time(nullptr));
+    }
+    bool validity_changed = uids_.uidvalidity && state.uidvalidity != uids_.uidvalidity;
+    if (keywords_.empty()) keywords_ = state.base_keywords;
+    else keyword_mask(state.base_keywords);
+
+    // Index the new file by UID, then merge it into what the client knows.
+    std::map<Uid, size_t> found;
+    for (size_t i = 0; i < scanned.size(); ++i)
+        if (uids[i]) found[uids[i]] = i;
+    std::vector<MessageInfo> infos;
+    std::vector<MessagePlace> places;
+    for (size_t i = 0, seq = 0; i < messages_.size(); ++i) {
+        auto it = validity_changed ? found.end() : found.find(messages_[i].uid);
+        if (it == found.end()) {
+            if (allow_expunge) {
+                sink.expunged(seq + 1);
+                continue;
+            }
+            infos.push_back(messages_[i]);  // vanished: still readable from the old file
+            places.push_back(places_[i]);
+            ++seq;
+            continue;
+        }
+        const ScannedMessage& m = scanned[it->second];
+        MessageInfo info = info_of(m, messages_[i].uid);
+        info.flags = (info.flags & ~kRecent) | (messages_[i].flags & kRecent);
+        MessagePlace place = place_of(m, fd);
+        if (places_[i].dirty) {  // our own change not written yet wins
+            info.flags = messages_[i].flags;
+            info.keywords = messages_[i].keywords;
+            place.dirty = true;
+        }
+        bool changed = info.flags != messages_[i].flags || info.keywords != messages_[i].keywords;
+        infos.push_back(info);
+        places.push_back(std::move(place));
+        ++seq;
+        if (changed) sink.flags_changed(seq);
+        found.erase(it);
+    }
+    size_t before = infos.size();
+    Uid last = infos.empty() ? 0 : infos.back().uid;
+    for (auto& [uid, i] : found) {
+        if (uid <= last) continue;  // cannot be shown in sequence; the UID rules prevent it
+        infos.push_back(info_of(scanned[i], uid));
+        places.push_back(place_of(scanned[i], fd));
+    }
+    messages_ = std::move(infos);
+    places_ = std::move(places);
+    uids_ = state;
+    persist_needed_ = persist_needed_ || assigned || !state.have_base;
+    fd_ = fd;
+    dev_ = dev;
+    ino_ = ino;
+    parsed_size_ = size;
+    if (messages_.size() != before || messages_.empty()) sink.exists(messages_.size());
+}
+
+bool UnixMailbox::read_tail(EventSink& sink, int fd, uint64_t size) {
+    MboxScanner scanner;
+    scan_file(fd, parsed_size_, size, scanner);
+    scanner.finish(size);
+    std::vector<ScannedMessage>& scanned = scanner.messages();
+    if (scanner.bad()) return false;
+    if (scanned.empty()) {
+        parsed_size_ = size;
+        return true;
+    }
+    bool first_batch = messages_.empty() && !uids_.have_base && parsed_size_ == 0;
+    bool assigned = false;
+    std::vector<Uid> uids = assign_uids(scanned, first_batch, uids_, &assigned);
+    for (size_t i = 0; i < scanned.size(); ++i) {
+        if (!uids[i]) continue;
+        messages_.push_back(info_of(scanned[i], uids[i]));
+        places_.push_back(place_of(scanned[i], fd_));
+    }
+    persist_needed_ = persist_needed_ || assigned;
+    parsed_size_ = size;
+    sink.exists(messages_.size());
+    return true;
+}
+
+void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
+    bool full = false;
+    {
+        MboxLock lock = MboxLock::acquire(path_, false, false);
+        dev_t dev;
+        ino_t ino;
+        uint64_t size = file_size(lock.fd(), &dev, &ino);
+        if (dev != dev_ || ino != ino_ || size < parsed_size_) full = true;
+        else if (size > parsed_size_ && !read_tail(sink, fd_->get(), size)) full = true;
+    }
+    if (full) reload(sink, allow_expunge);
+}
+
+}  // namespace mail::unixmbox

@@ -1,0 +1,82 @@
+// An open Berkeley mbox (UW c-client's "unix" format). Split by job:
+//   mailbox.cpp  open, content, keywords, set_flags, flush
+//   sync.cpp     reading the file: new tail, a rewrite by another program
+//   append.cpp   appending under the locks
+//   rewrite.cpp  writing a new file (flags, UIDs, expunge) and renaming it over
+//
+// Flag changes are kept in memory and written at flush(), at expunge() and
+// when the mailbox is closed (as UW does at checkpoint and close), by a
+// rewrite. A rewrite never changes the old file: it writes a new one in the
+// same directory under all the locks, fsyncs it and renames it over, so a
+// process killed at any moment leaves every message intact; deliveries wait
+// on the dot lock meanwhile and then append to the new file. Other sessions
+// notice the new inode at their next sync and reread the file, matching
+// messages by X-UID. While a UW process has the file open read-write we do
+// not rewrite (flush keeps the changes pending, expunge says Busy).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "drivers/unix/scanner.hpp"
+#include "drivers/unix/uid_rules.hpp"
+#include "mailbox/mailbox.hpp"
+
+namespace mail::unixmbox {
+
+// Where one message is in the file, parallel to Mailbox::messages_.
+struct MessagePlace {
+    uint64_t start = 0, header = 0, blank = 0, body = 0, end = 0;
+    std::vector<FileRange> visible;
+    std::shared_ptr<const UniqueFd> fd;  // the file it was found in (an old one stays readable)
+    bool dirty = false;  // flags changed here, not yet in the file
+};
+
+class UnixMailbox : public Mailbox {
+public:
+    UnixMailbox(std::string path, OpenMode mode);
+    ~UnixMailbox() override;
+
+    bool read_only() const override { return read_only_; }
+    Uid uidvalidity() const override { return uids_.uidvalidity; }
+    Uid uidnext() const override { return uids_.uid_last + 1; }
+    std::optional<size_t> keyword_bit(std::string_view name, bool create) override;
+    MessageContent content(size_t index) override;
+    std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
+    void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    void flush() override;
+    void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
+    void sync(EventSink& sink, bool allow_expunge) override;
+
+    const std::string& path() const { return path_; }
+
+private:
+    friend class UnixAppendSink;
+
+    // sync.cpp
+    void reload(EventSink& sink, bool allow_expunge);       // the whole file again
+    bool read_tail(EventSink& sink, int fd, uint64_t size);  // false: not a clean tail
+    KeywordMask keyword_mask(const std::vector<std::string>& names);
+    MessageInfo info_of(const ScannedMessage& m, Uid uid);
+
+    // rewrite.cpp: false when the file changed under us and nothing was written.
+    bool rewrite(const std::set<Uid>* expunge, EventSink* sink);
+
+    std::string path_;
+    bool read_only_;
+    std::shared_ptr<const UniqueFd> fd_;
+    dev_t dev_ = 0;
+    ino_t ino_ = 0;
+    uint64_t parsed_size_ = 0;
+    UidState uids_;
+    bool persist_needed_ = false;  // UIDs, UIDVALIDITY or keywords not in the file yet
+    bool flags_dirty_ = false;
+    std::vector<MessagePlace> places_;
+    std::set<Uid> appended_;  // by this session: \Recent when they show up
+};
+
+}  // namespace mail::unixmbox
