@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import lib
@@ -121,10 +122,12 @@ class ImapdServer:
             return b""
 
     @contextlib.contextmanager
-    def imaplib(self):
+    def imaplib(self, timeout=50):
         """An imaplib.IMAP4_stream connected through the tunnel; logs out
-        and reaps imapd on exit."""
-        conn = imaplib.IMAP4_stream(self.tunnel)
+        and reaps imapd on exit. IMAP4_stream has no timeout of its own: a
+        watchdog kills the server (the tunnel execs it) after timeout s."""
+        # "exec": the process imaplib holds is imapd itself, not a shell
+        conn = WatchedStream("exec " + shlex.quote(self.tunnel), timeout)
         try:
             yield conn
         finally:
@@ -132,6 +135,7 @@ class ImapdServer:
                 conn.logout()
             except Exception:
                 conn.shutdown()
+            conn.watchdog.cancel()
 
     def server_messages(self, mailbox="INBOX"):
         """{Message-ID: (uid, flags set)} as imapd reports them."""
@@ -139,6 +143,21 @@ class ImapdServer:
             typ, _ = c.select(mailbox)
             assert typ == "OK", (typ, _)
             return fetch_message_ids(c)
+
+
+class WatchedStream(imaplib.IMAP4_stream):
+    """IMAP4_stream whose server is killed after timeout seconds, from the
+    moment it starts (the constructor already waits for the greeting)."""
+
+    def __init__(self, command, timeout):
+        self.timeout_s = timeout
+        super().__init__(command)
+
+    def open(self, host=None, port=None, timeout=None):
+        super().open(host, port, timeout)
+        self.watchdog = threading.Timer(self.timeout_s, self.process.kill)
+        self.watchdog.daemon = True
+        self.watchdog.start()
 
 
 def ok(result):

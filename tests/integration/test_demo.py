@@ -29,7 +29,7 @@ def test_demo_serves_sample_mail_over_tcp():
     proc = start_demo(port, demo_dir, 30)
     try:
         cu.wait_for_port(port, proc, timeout=40)
-        c = imaplib.IMAP4("127.0.0.1", port)
+        c = imaplib.IMAP4("127.0.0.1", port, timeout=30)
         try:
             assert c.welcome.startswith(b"* PREAUTH"), c.welcome
             assert cu.ok(c.select("INBOX")) == [b"30"]
