@@ -2,12 +2,16 @@
 #include "mailbox/driver.hpp"
 
 #include "drivers/maildir/driver.hpp"
+#include "drivers/mbx/driver.hpp"
+#include "drivers/unix/driver.hpp"
 
 namespace mail {
 
 const std::vector<Driver*>& all_drivers() {
     static maildir::MaildirDriver maildir_driver;
-    static const std::vector<Driver*> drivers{&maildir_driver};
+    static mbx::MbxDriver mbx_driver;
+    static unixmbox::UnixDriver unix_driver;  // after mbx: it asks only about From lines
+    static const std::vector<Driver*> drivers{&maildir_driver, &mbx_driver, &unix_driver};
     return drivers;
 }
 

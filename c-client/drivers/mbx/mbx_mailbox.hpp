@@ -1,0 +1,120 @@
+// An open mbx file, shared read-write with other sessions (ours and UW's)
+// by UW's locking: flock(LOCK_SH) on the file while open, the /tmp parse/
+// append lock (lock/uw_lock.hpp) around every parse, append and flag write,
+// flock(LOCK_EX) only to compact. Split by job: mailbox.cpp (open, header,
+// content, keywords), parse.cpp (reading message lines, UIDs, \Recent),
+// sync.cpp, append.cpp, flags.cpp, expunge.cpp.
+//
+// Memory: MessageInfo plus a Slot per message; message bytes are never held.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "drivers/mbx/format.hpp"
+#include "lock/uw_lock.hpp"
+#include "mailbox/mailbox.hpp"
+
+namespace mail::mbx {
+
+// Where a message is in the file, parallel to Mailbox::messages_.
+struct Slot {
+    uint64_t offset = 0;       // of its line
+    uint32_t line_length = 0;  // of the line, CRLF included
+    bool gone = false;         // expunged by another process; reported at a sync allowing expunges
+    uint64_t end() const;
+};
+
+// A message parsed from the file but not yet in the index.
+struct Parsed {
+    MessageInfo info;
+    Slot slot;
+};
+
+struct MbxOptions {
+    int lock_timeout_seconds = 60;
+};
+
+class MbxMailbox : public Mailbox {
+public:
+    MbxMailbox(std::string path, OpenMode mode, MbxOptions options = {});
+    ~MbxMailbox() override;
+
+    bool read_only() const override { return read_only_; }
+    Uid uidvalidity() const override { return uidvalidity_; }
+    Uid uidnext() const override { return last_uid_ + 1; }
+    std::optional<size_t> keyword_bit(std::string_view name, bool create) override;
+    MessageContent content(size_t index) override;
+    std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
+    void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
+    void sync(EventSink& sink, bool allow_expunge) override;
+    int change_fd() override;
+
+    const std::string& path() const { return path_; }
+    const Slot& slot(size_t index) const { return slots_.at(index); }
+
+private:
+    friend class MbxAppendSink;
+
+    int fd() const { return fd_->get(); }
+    UwParseLock parse_lock() const { return UwParseLock::acquire(fd(), LOCK_EX, options_.lock_timeout_seconds); }
+
+    // mailbox.cpp: the header, read and written under the parse lock.
+    Header read_header() const;
+    void write_header(const Header& h);
+    // Takes in the header's keywords, UIDVALIDITY and last UID; true when
+    // the keyword table grew. Sets flagcheck_ when another process wrote flags.
+    bool absorb_header(const Header& h);
+
+    // parse.cpp (parse lock held)
+    // Reads the messages after parsed_size_ into pending_, assigning UIDs and
+    // marking them seen (fOLD) as mbx_parse does. A cut-off tail (a crashed
+    // append) is truncated when read-write and ignored when read-only.
+    void parse_tail(const struct stat& st);
+    // Re-reads every message line after another process compacted the file.
+    void rescan();
+    // Re-reads the status of every indexed message (another process changed
+    // flags); marks messages with fEXPUNGED gone.
+    void sweep_flags(EventSink& sink);
+    bool read_status(const Slot& s, uint32_t& keywords, uint32_t& uw_flags) const;
+    void write_status(const Slot& s, uint32_t keywords, uint32_t uw_flags, Uid uid);
+
+    // sync.cpp (parse lock held)
+    void sync_locked(EventSink& sink, bool allow_expunge, bool may_compact = true);
+    void report_gone(EventSink& sink);
+    void remember_file_state();
+
+    // expunge.cpp: compacts the file when no one else has it open (true),
+    // else nothing. Removes the messages selected by `remove` from the index.
+    bool compact(EventSink& sink, const std::vector<bool>& remove);
+
+    std::string path_;
+    bool read_only_;
+    MbxOptions options_;
+    std::shared_ptr<UniqueFd> fd_;
+    Uid uidvalidity_ = 0;
+    Uid last_uid_ = 0;
+    uint32_t last_pid_ = 0;         // the header's flag-writer PID at our last parse
+    std::vector<Slot> slots_;
+    std::vector<Parsed> pending_;   // parsed, not yet reported by exists()
+    uint64_t parsed_size_ = kHeaderSize;
+    int64_t known_mtime_ns_ = -1;   // the file's mtime after our last look or write
+    bool flagcheck_ = false;        // flags must be re-read from the file
+    bool holes_ = false;            // expunged space (fEXPUNGED or gaps) to reclaim
+    UniqueFd inotify_;
+};
+
+// The file's mtime in nanoseconds.
+int64_t mtime_ns(const struct stat& st);
+// pread/pwrite of exactly the bytes asked for; throw MailError on failure
+// (pread_some returns fewer at the end of the file).
+size_t pread_some(int fd, char* buf, size_t n, uint64_t offset);
+void pwrite_all(int fd, std::string_view data, uint64_t offset);
+[[noreturn]] void throw_errno(const std::string& what, int err);
+struct stat fstat_or_throw(int fd);
+
+}  // namespace mail::mbx
