@@ -7,16 +7,46 @@
 #include <exception>
 #include <pwd.h>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/config.hpp"
 #include "imapd/session/session.hpp"
 #include "imapd/session/transport.hpp"
+#include "mailbox/store.hpp"
 
 namespace {
 
 int bye(mail::imapd::Transport& out, const std::string& text, int status) {
     out.write("* BYE " + text + "\r\n");
     return status;
+}
+
+// Whether stderr may carry a message for the operator: not when it is the
+// client's socket (inetd, xinetd) or the same file as stdin or stdout.
+bool stderr_is_private() {
+    struct stat err, in, out;
+    if (::fstat(STDERR_FILENO, &err) < 0) return false;
+    if (::isatty(STDERR_FILENO)) return true;
+    if (S_ISSOCK(err.st_mode)) return false;
+    if (!S_ISREG(err.st_mode) && !S_ISFIFO(err.st_mode)) return false;
+    for (int fd : {STDIN_FILENO, STDOUT_FILENO})
+        if (::fstat(fd, fd == STDIN_FILENO ? &in : &out) == 0) {
+            const struct stat& other = fd == STDIN_FILENO ? in : out;
+            if (other.st_dev == err.st_dev && other.st_ino == err.st_ino) return false;
+        }
+    return true;
+}
+
+// The configuration's part of the session options and the user's Store.
+// Throws ConfigError (a bad file or value) naming the file and line.
+std::unique_ptr<mail::Store> configure(const std::string& dash_c, mail::imapd::SessionOptions& options) {
+    mail::Config config = mail::Config::load_for(dash_c);
+    options.limits.max_message = config.size("max_message_size");
+    options.autologout = config.duration("autologout");
+    options.login_timeout = config.duration("login_timeout");
+    mail::UserVars vars{options.user, options.home};
+    return std::make_unique<mail::Store>(config.location_for(vars, std::getenv("MAIL")));
 }
 
 }  // namespace
@@ -26,7 +56,7 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);  // a closed connection shows as a failed write
     FdTransport transport(STDIN_FILENO, STDOUT_FILENO);
 
-    std::string config_path = "/etc/imapd.conf";
+    std::string config_path;  // empty: /etc/imapd.conf if present
     bool implicit_tls = false;
     opterr = 0;  // getopt must not print to stderr
     for (int c; (c = getopt(argc, argv, "c:s")) != -1;) {
@@ -52,8 +82,20 @@ int main(int argc, char** argv) {
     const char* home = std::getenv("HOME");
     options.home = home && *home ? home : pw->pw_dir;
 
+    std::unique_ptr<mail::Store> store;
+    try {
+        store = configure(config_path, options);
+    } catch (const mail::MailError& e) {
+        if (stderr_is_private()) {
+            std::string line = std::string("imapd: ") + e.what() + "\n";
+            (void)!::write(STDERR_FILENO, line.data(), line.size());
+        }
+        return bye(transport, "Server configuration error; please tell the administrator", 78);
+    }
+
     try {
         Session session(transport, options);
+        session.set_store(std::move(store));
         session.greet();
         session.run();
     } catch (const std::exception&) {

@@ -18,6 +18,24 @@ Reply cmd_search(CommandContext&);
 Reply cmd_starttls(CommandContext&);
 Reply cmd_store(CommandContext&);
 
+Reply cmd_check(CommandContext&);
+Reply cmd_close(CommandContext&);
+Reply cmd_copy(CommandContext&);
+Reply cmd_create(CommandContext&);
+Reply cmd_delete(CommandContext&);
+Reply cmd_examine(CommandContext&);
+Reply cmd_expunge(CommandContext&);
+Reply cmd_list(CommandContext&);
+Reply cmd_lsub(CommandContext&);
+Reply cmd_move(CommandContext&);
+Reply cmd_rename(CommandContext&);
+Reply cmd_select(CommandContext&);
+Reply cmd_status(CommandContext&);
+Reply cmd_subscribe(CommandContext&);
+Reply cmd_unselect(CommandContext&);
+Reply cmd_unsubscribe(CommandContext&);
+std::unique_ptr<AppendTransaction> start_append(Session&, const AppendMessage&);
+
 namespace {
 
 // name, states, flags, handler, append starter, capability
@@ -35,6 +53,24 @@ const CommandSpec kCommands[] = {
     {"FETCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_fetch},
     {"STORE", kSelected, kUidForm | kUsesSequenceNumbers, cmd_store},
     {"SEARCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_search},
+    // Mailboxes as wholes (select.cpp, list.cpp, append.cpp, copy.cpp...).
+    {"SELECT", kAuthenticated, 0, cmd_select},
+    {"EXAMINE", kAuthenticated, 0, cmd_examine},
+    {"CREATE", kAuthenticated, 0, cmd_create},
+    {"DELETE", kAuthenticated, 0, cmd_delete},
+    {"RENAME", kAuthenticated, 0, cmd_rename},
+    {"SUBSCRIBE", kAuthenticated, 0, cmd_subscribe},
+    {"UNSUBSCRIBE", kAuthenticated, 0, cmd_unsubscribe},
+    {"LIST", kAuthenticated, 0, cmd_list, nullptr, "CHILDREN"},
+    {"LSUB", kAuthenticated, 0, cmd_lsub},
+    {"STATUS", kAuthenticated, 0, cmd_status},
+    {"APPEND", kAuthenticated, 0, nullptr, start_append, "MULTIAPPEND"},
+    {"CHECK", kSelected, 0, cmd_check},
+    {"CLOSE", kSelected, 0, cmd_close},
+    {"UNSELECT", kSelected, 0, cmd_unselect, nullptr, "UNSELECT"},
+    {"EXPUNGE", kSelected, kUidForm | kBreaksSequenceNumbers, cmd_expunge, nullptr, "UIDPLUS"},
+    {"COPY", kSelected, kUidForm, cmd_copy},
+    {"MOVE", kSelected, kUidForm | kBreaksSequenceNumbers, cmd_move, nullptr, "MOVE"},
 };
 
 }  // namespace

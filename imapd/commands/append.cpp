@@ -1,0 +1,73 @@
+// APPEND (RFC 3501 6.3.11) with MULTIAPPEND (RFC 3502) and UIDPLUS's
+// APPENDUID (RFC 4315). The session streams each message literal into an
+// uncommitted AppendSink; only when the last message is in are they all
+// committed, so a failure before that leaves no message behind. Should a
+// commit fail half way, the messages already committed are expunged again.
+// Over-size messages are refused with [TOOBIG] by the command reader before
+// any byte is read (ParserLimits::max_message, from max_message_size).
+#include "imapd/commands/mailbox_util.hpp"
+#include "imapd/session/session.hpp"
+#include "mailbox/name.hpp"
+#include "util/error.hpp"
+
+namespace mail::imapd {
+
+namespace {
+
+class MailboxAppend : public AppendTransaction {
+public:
+    MailboxAppend(std::unique_ptr<Mailbox> box, std::string name, uint64_t max_size)
+        : box_(std::move(box)), name_(std::move(name)), max_size_(max_size) {}
+
+    void begin(const AppendMessage& message) override {
+        if (canonical_mailbox_name(message.mailbox) != name_)
+            throw MailError(ErrorKind::Invalid, "All messages of one APPEND go to one mailbox");
+        if (message.size > max_size_)
+            throw MailError(ErrorKind::TooBig, "Message too large: the limit is " + std::to_string(max_size_) + " bytes");
+        if (message.size == 0) throw MailError(ErrorKind::Invalid, "Can't save a zero byte message");
+        AppendRequest req;
+        req.flags = message.flags.flags & kStorableFlags;
+        req.keywords = message.flags.keywords;
+        if (message.date) {
+            req.internal_date = message.date->time;
+            req.zone_minutes = message.date->zone_minutes;
+        }
+        req.size_hint = message.size;
+        current_ = box_->append(req);
+    }
+
+    void write(std::string_view bytes) override { current_->write(bytes); }
+
+    void end_message() override { pending_.push_back(std::move(current_)); }
+
+    Reply finish() override {
+        std::vector<Uid> uids;
+        try {
+            for (auto& sink : pending_) uids.push_back(sink->commit());
+        } catch (const MailError&) {
+            remove_added(*box_, uids);
+            throw;
+        }
+        pending_.clear();
+        return Reply::ok("[APPENDUID " + std::to_string(box_->uidvalidity()) + " " + uid_set_text(uids) +
+                         "] Append completed");
+    }
+
+private:
+    std::unique_ptr<Mailbox> box_;
+    std::string name_;
+    uint64_t max_size_;
+    std::unique_ptr<AppendSink> current_;
+    std::vector<std::unique_ptr<AppendSink>> pending_;  // written, not yet committed
+};
+
+}  // namespace
+
+std::unique_ptr<AppendTransaction> start_append(Session& session, const AppendMessage& message) {
+    auto box = open_target(user_store(session), message.mailbox);
+    if (box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
+    return std::make_unique<MailboxAppend>(std::move(box), canonical_mailbox_name(message.mailbox),
+                                           session.options().limits.max_message);
+}
+
+}  // namespace mail::imapd

@@ -1,0 +1,55 @@
+// COPY and UID COPY (RFC 3501 6.4.7, COPYUID from RFC 4315), MOVE and
+// UID MOVE (RFC 6851). Messages keep their flags (not \Recent), keywords
+// (by name, into the target's table) and internal date. A failure part way
+// removes what was already copied, so the target is unchanged.
+#include "imapd/commands/mailbox_util.hpp"
+#include "imapd/session/session.hpp"
+#include "util/error.hpp"
+
+namespace mail::imapd {
+
+namespace {
+
+Reply copy_messages(CommandContext& ctx, bool move) {
+    SequenceSet set = ctx.args.sequence_set();
+    ctx.args.sp();
+    std::string name = ctx.args.mailbox();
+    ctx.args.end();
+    Session& s = ctx.session;
+    Mailbox* box = s.mailbox();
+    if (!box) throw MailError(ErrorKind::Invalid, "No mailbox selected");
+    std::vector<size_t> indexes = message_indexes(*box, set, ctx.uid());
+    if (move && box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
+    auto target = open_target(user_store(s), name);
+    const char* done = move ? "Move completed" : "Copy completed";
+    if (indexes.empty()) return Reply::ok(std::string("No messages matched; ") + done);
+
+    std::vector<Uid> from, to;
+    try {
+        for (size_t i : indexes) {
+            auto sink = target->append(copy_request(*box, i));
+            copy_content(*box, i, *sink);
+            to.push_back(sink->commit());
+            from.push_back(box->at(i).uid);
+        }
+    } catch (const MailError&) {
+        remove_added(*target, to);
+        throw;
+    }
+    std::string code = "[COPYUID " + std::to_string(target->uidvalidity()) + " " + uid_set_text(from) + " " +
+                       uid_set_text(to) + "]";
+    if (!move) return Reply::ok(code + " " + done);
+
+    s.untagged("OK " + code + " Moved UIDs.");
+    for (size_t i : indexes) box->set_flags(i, box->at(i).flags | kDeleted, box->at(i).keywords);
+    box->expunge(s, &from);
+    return Reply::ok(done);
+}
+
+}  // namespace
+
+Reply cmd_copy(CommandContext& ctx) { return copy_messages(ctx, false); }
+
+Reply cmd_move(CommandContext& ctx) { return copy_messages(ctx, true); }
+
+}  // namespace mail::imapd

@@ -1,0 +1,29 @@
+// EXPUNGE (RFC 3501 6.4.3) and UID EXPUNGE (RFC 4315 2.1): removes the
+// \Deleted messages (only those in the UID set for UID EXPUNGE), reporting
+// each as "* n EXPUNGE" before the tagged OK.
+#include "imapd/commands/mailbox_util.hpp"
+#include "imapd/session/session.hpp"
+#include "util/error.hpp"
+
+namespace mail::imapd {
+
+Reply cmd_expunge(CommandContext& ctx) {
+    std::vector<Uid> only;
+    bool uid = ctx.uid();
+    SequenceSet set;
+    if (uid) set = ctx.args.sequence_set();
+    ctx.args.end();
+    Session& s = ctx.session;
+    Mailbox* box = s.mailbox();
+    if (!box) throw MailError(ErrorKind::Invalid, "No mailbox selected");
+    if (box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
+    if (uid) {
+        for (size_t i : message_indexes(*box, set, true)) only.push_back(box->at(i).uid);
+        if (only.empty()) return Reply::ok("Expunge completed");
+    }
+    box->flush();
+    box->expunge(s, uid ? &only : nullptr);
+    return Reply::ok("Expunge completed");
+}
+
+}  // namespace mail::imapd

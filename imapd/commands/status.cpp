@@ -1,0 +1,49 @@
+// STATUS (RFC 3501 6.3.10, SIZE from RFC 8438). The selected mailbox is
+// answered from the session's view, other mailboxes are opened read-only.
+// Items are written in a fixed order, as Dovecot writes them.
+#include "imapd/commands/mailbox_util.hpp"
+#include "imapd/protocol/mailbox_requests.hpp"
+#include "imapd/protocol/parse_error.hpp"
+#include "imapd/session/session.hpp"
+
+namespace mail::imapd {
+
+Reply cmd_status(CommandContext& ctx) {
+    StatusRequest req = parse_status(ctx.args);
+    unsigned wanted = 0;
+    for (StatusItem item : req.items) wanted |= item;
+    if (wanted & kStatusHighestModSeq) throw ParseError("HIGHESTMODSEQ needs CONDSTORE, which is not supported");
+    Session& s = ctx.session;
+    std::unique_ptr<Mailbox> opened;
+    Mailbox* box = nullptr;
+    if (is_selected(s, req.mailbox)) {
+        box = s.mailbox();
+    } else {
+        opened = user_store(s).open(req.mailbox, OpenMode::ReadOnly);
+        box = opened.get();
+    }
+    uint64_t recent = 0, unseen = 0, size = 0;
+    for (const MessageInfo& m : box->messages()) {
+        if (m.flags & kRecent) ++recent;
+        if (!(m.flags & kSeen)) ++unseen;
+        size += m.size;
+    }
+    std::string items;
+    auto add = [&](StatusItem item, const char* name, uint64_t value) {
+        if (!(wanted & item)) return;
+        if (!items.empty()) items += ' ';
+        items += name;
+        items += ' ';
+        items += std::to_string(value);
+    };
+    add(kStatusMessages, "MESSAGES", box->count());
+    add(kStatusRecent, "RECENT", recent);
+    add(kStatusUidNext, "UIDNEXT", box->uidnext());
+    add(kStatusUidValidity, "UIDVALIDITY", box->uidvalidity());
+    add(kStatusUnseen, "UNSEEN", unseen);
+    add(kStatusSize, "SIZE", size);
+    s.untagged("STATUS " + mailbox_astring(req.mailbox) + " (" + items + ")");
+    return Reply::ok("Status completed");
+}
+
+}  // namespace mail::imapd
