@@ -1,27 +1,18 @@
-// LOGIN, AUTHENTICATE and STARTTLS until the login task adds PAM and TLS:
-// clean refusals, after checking the arguments.
+// LOGIN (RFC 3501 6.2.3): user name and password as astrings, checked by
+// the LoginService (PAM or passwd-file) of a root-started session.
+#include "imapd/auth/login_service.hpp"
 #include "imapd/session/session.hpp"
 
 namespace mail::imapd {
 
 Reply cmd_login(CommandContext& ctx) {
-    ctx.args.astring();
+    std::string user = ctx.args.astring();
     ctx.args.sp();
-    ctx.args.astring();
+    std::string password = ctx.args.astring();
     ctx.args.end();
-    return Reply::no("[UNAVAILABLE] LOGIN is not supported yet");
-}
-
-Reply cmd_authenticate(CommandContext& ctx) {
-    ctx.args.atom();
-    if (ctx.args.try_sp()) ctx.args.atom();  // SASL-IR initial response
-    ctx.args.end();
-    return Reply::no("[UNAVAILABLE] AUTHENTICATE is not supported yet");
-}
-
-Reply cmd_starttls(CommandContext& ctx) {
-    ctx.args.end();
-    return Reply::bad("STARTTLS is not supported yet");
+    LoginService* login = ctx.session.options().login;
+    if (!login) return Reply::no("[UNAVAILABLE] LOGIN is not available in this session");
+    return login->login(ctx.session, user, password, "LOGIN");
 }
 
 }  // namespace mail::imapd

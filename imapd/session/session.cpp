@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <strings.h>
 
+#include "imapd/auth/login_service.hpp"
 #include "imapd/commands/command_table.hpp"
 #include "imapd/protocol/flag_format.hpp"
 #include "imapd/protocol/parse_error.hpp"
@@ -139,7 +140,8 @@ void Session::flush() {
 
 std::string Session::capabilities() const {
     std::string caps = "IMAP4rev1 LITERAL+";
-    if (state_ == State::NotAuthenticated) caps += " LOGINDISABLED";
+    if (state_ == State::NotAuthenticated)
+        caps += options_.login ? options_.login->capabilities() : " LOGINDISABLED";
     for (const CommandSpec& spec : table_) {
         if (spec.capability.empty()) continue;
         caps += ' ';

@@ -20,6 +20,8 @@
 
 namespace mail::imapd {
 
+class LoginService;  // imapd/auth/login_service.hpp
+
 struct SessionOptions {
     ParserLimits limits;
     std::chrono::seconds autologout{30 * 60};  // idle time after login
@@ -28,6 +30,9 @@ struct SessionOptions {
     unsigned max_bad_commands = 10;            // BADs in a row before BYE
     std::string user;                          // set when preauthenticated
     std::string home;
+    // Root-started sessions: LOGIN, AUTHENTICATE, STARTTLS and the
+    // pre-login capabilities go through it. Null: LOGINDISABLED.
+    LoginService* login = nullptr;
 };
 
 class Session : public EventSink {
