@@ -1,6 +1,6 @@
 // imapd [-c FILE] [-s]: one IMAP session on stdin/stdout, as inetd, xinetd,
 // socat or ssh start it. Run by a user other than root it serves that user
-// preauthenticated; run by root it will authenticate (not yet: BYE).
+// preauthenticated; run by root it authenticates (imapd/auth/root_session).
 // Nothing but protocol goes to stdout and stderr: they may be the socket.
 #include <csignal>
 #include <cstdlib>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config/config.hpp"
+#include "imapd/auth/root_session.hpp"
 #include "imapd/session/session.hpp"
 #include "imapd/session/transport.hpp"
 #include "mailbox/store.hpp"
@@ -67,13 +68,10 @@ int main(int argc, char** argv) {
         }
     }
     if (optind != argc) return bye(transport, "Usage: imapd [-c FILE] [-s]", 64);
-    if (implicit_tls) return bye(transport, "TLS (-s) is not supported yet", 69);
 
     uid_t uid = getuid();
-    if (uid == 0)
-        return bye(transport,
-                   "Login is not supported yet; run imapd as the mail user to be preauthenticated",
-                   0);
+    if (uid == 0) return run_root_session(config_path, implicit_tls);  // imapd/auth/root_session.cpp
+    if (implicit_tls) return bye(transport, "TLS (-s) needs imapd started by root", 69);
     const passwd* pw = getpwuid(uid);
     if (!pw) return bye(transport, "Unknown user", 67);
 
