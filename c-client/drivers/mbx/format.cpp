@@ -79,6 +79,7 @@ std::string format_new_header(Uid uidvalidity) {
 LineStatus parse_message_line(std::string_view bytes, MessageLine& out) {
     std::string_view b = bytes.substr(0, kMaxLineLength);
     size_t cr = b.find('\r');
+    if (cr == std::string_view::npos && b.find('\n') != std::string_view::npos) return LineStatus::Malformed;
     if (cr == std::string_view::npos || cr + 1 >= b.size())
         return bytes.size() > kMaxLineLength ? LineStatus::Malformed : LineStatus::Incomplete;
     if (b[cr + 1] != '\n') return LineStatus::Malformed;
