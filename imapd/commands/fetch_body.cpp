@@ -21,11 +21,80 @@ void window(uint64_t total, const std::optional<Partial>& partial, uint64_t& sta
     if (partial) length = std::min<uint64_t>(length, partial->length);
 }
 
+// Writes literal bytes with NUL sent as 0x80, as Dovecot does: RFC 3501's
+// literal is CHAR8, which excludes NUL (only BINARY's literal8 may hold it).
+void write_literal_bytes(Session& session, std::string_view bytes) {
+    if (bytes.find('\0') == std::string_view::npos) {
+        session.write(bytes);
+        return;
+    }
+    std::string copy(bytes);
+    std::replace(copy.begin(), copy.end(), '\0', '\x80');
+    session.write(copy);
+}
+
 void write_small_literal(Session& session, const std::string& all, const std::optional<Partial>& partial) {
     uint64_t start, length;
     window(all.size(), partial, start, length);
     write_literal_head(session, length);
-    session.write(std::string_view(all).substr(static_cast<size_t>(start), static_cast<size_t>(length)));
+    write_literal_bytes(session, std::string_view(all).substr(static_cast<size_t>(start), static_cast<size_t>(length)));
+}
+
+// Dovecot answers "n.1" of a part that has no subparts (neither multipart
+// nor message/rfc822) as "n" itself, repeatedly; RFC 3501 does not define
+// such a section. The path with those extra 1s dropped, as Dovecot reads it.
+std::vector<unsigned> dovecot_path(const MimePart& top, const std::vector<unsigned>& path) {
+    std::vector<unsigned> out;
+    const MimePart* node = &top;  // whose children the next number picks
+    bool node_is_message = true;
+    bool at_leaf = false;
+    for (size_t i = 0; i < path.size(); ++i) {
+        unsigned n = path[i];
+        const MimePart* part = nullptr;
+        if (at_leaf && n == 1) continue;
+        if (node->is_multipart() && n >= 1 && n <= node->children.size()) part = &node->children[n - 1];
+        else if (!node->is_multipart() && node_is_message && n == 1) part = node;
+        if (!part) {  // no such part: resolve_section says so
+            out.insert(out.end(), path.begin() + static_cast<long>(i), path.end());
+            return out;
+        }
+        out.push_back(n);
+        node_is_message = part->is_message_rfc822() && part->message;
+        node = node_is_message ? part->message.get() : part;
+        at_leaf = !node_is_message && !part->is_multipart();
+    }
+    return out;
+}
+
+// The part a (dovecot_path'ed) path names, or null for the message itself
+// or a part that does not exist.
+const MimePart* part_at(const MimePart& top, const std::vector<unsigned>& path) {
+    const MimePart* node = &top;
+    const MimePart* part = nullptr;
+    bool node_is_message = true;
+    for (unsigned n : path) {
+        if (node->is_multipart() && n >= 1 && n <= node->children.size()) part = &node->children[n - 1];
+        else if (!node->is_multipart() && node_is_message && n == 1) part = node;
+        else return nullptr;
+        node_is_message = part->is_message_rfc822() && part->message;
+        node = node_is_message ? part->message.get() : part;
+    }
+    return part;
+}
+
+// HEADER.FIELDS[.NOT] as Dovecot answers it: the chosen fields and the
+// blank line; nothing at all for a part that is not a message (it has no
+// header); no blank line when the header has fields but no blank line.
+std::string filtered_header(const MessageContent& content, const SectionRange& range, const MimePart* part) {
+    if (part && !(part->is_message_rfc822() && part->message)) return {};
+    SectionRange raw = range;
+    raw.filter = false;
+    raw.stored_length = std::min(raw.stored_length, kMaxFilteredHeader);
+    std::string header = read_section(content, raw);
+    std::string out = filter_header_fields(header, range.fields, range.exclude);
+    bool lacks_blank_line = !header.empty() && header != "\r\n" && !header.ends_with("\r\n\r\n");
+    if (lacks_blank_line && out.ends_with("\r\n")) out.resize(out.size() - 2);
+    return out;
 }
 
 }  // namespace
@@ -47,15 +116,15 @@ mail::SectionSpec library_section(const SectionSpec& spec) {
 
 void write_section_literal(Session& session, const MessageContent& content, const MimePart& top,
                            const SectionSpec& section, const std::optional<Partial>& partial) {
-    std::optional<SectionRange> range = resolve_section(top, library_section(section));
+    mail::SectionSpec spec = library_section(section);
+    spec.path = dovecot_path(top, spec.path);
+    std::optional<SectionRange> range = resolve_section(top, spec);
     if (!range) {
         write_literal_head(session, 0);
         return;
     }
     if (range->filter) {
-        SectionRange bounded = *range;
-        bounded.stored_length = std::min(bounded.stored_length, kMaxFilteredHeader);
-        write_small_literal(session, read_section(content, bounded), partial);
+        write_small_literal(session, filtered_header(content, *range, part_at(top, spec.path)), partial);
         return;
     }
     uint64_t start, length;
@@ -65,7 +134,7 @@ void write_section_literal(Session& session, const MessageContent& content, cons
     uint64_t sent = 0;
     for (std::string_view chunk = reader.next(); !chunk.empty() && sent < length; chunk = reader.next()) {
         chunk = chunk.substr(0, static_cast<size_t>(std::min<uint64_t>(chunk.size(), length - sent)));
-        session.write(chunk);
+        write_literal_bytes(session, chunk);
         sent += chunk.size();
     }
     // The file shrank under us (another program rewrote it): the literal's

@@ -119,11 +119,13 @@ void MessageFetcher::write_item(const FetchItem& item, const MessageInfo& info) 
     switch (item.kind) {
     case Kind::Flags: write_flags(info); return;
     case Kind::Uid: out += std::to_string(info.uid); break;
-    case Kind::InternalDate:
-        out += '"';
-        out += format_imap_datetime(mail::DateTime{info.internal_date, info.zone_minutes});
-        out += '"';
+    case Kind::InternalDate: {
+        // date-day-fixed may be " 4" or "04" (RFC 3501 9); Dovecot sends "04".
+        std::string date = format_imap_datetime(mail::DateTime{info.internal_date, info.zone_minutes});
+        if (!date.empty() && date[0] == ' ') date[0] = '0';
+        out += '"' + date + '"';
         break;
+    }
     case Kind::Rfc822Size: out += std::to_string(info.size); break;
     case Kind::Envelope: out += envelope_; break;
     case Kind::Body: append_body_structure(out, *structure_, false); break;

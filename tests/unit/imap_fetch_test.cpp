@@ -317,6 +317,13 @@ TEST_CASE("FETCH of body data sets \\Seen once and sends FLAGS with it", "[fetch
     CHECK(ro->at(0).flags == kRecent);
 }
 
+TEST_CASE("FETCH sends NUL bytes as 0x80, as Dovecot does (CHAR8 excludes NUL)", "[fetch]") {
+    auto box = std::make_unique<MemoryMailbox>(std::vector<std::string>{std::string("A: \0\n\nx\0y\n", 10)});
+    CHECK(run(box, {"a FETCH 1 (BODY.PEEK[TEXT] BODY.PEEK[HEADER.FIELDS (A)])"}) ==
+          "* 1 FETCH (BODY[TEXT] {5}\r\nx\x80y\r\n BODY[HEADER.FIELDS (A)] {8}\r\nA: \x80\r\n\r\n)\r\n"
+          "a OK Fetch completed\r\n");
+}
+
 TEST_CASE("FETCH errors: bad sets, unsupported items, vanished messages", "[fetch]") {
     struct Case {
         std::string command, expected;
