@@ -121,6 +121,11 @@ class ImapdServer:
         except FileNotFoundError:
             return b""
 
+    def assert_quiet(self):
+        """imapd wrote nothing to stderr (under inetd that is the client's
+        socket; sanitizer reports land there too). Dovecot logs there."""
+        assert self.reference or not self.stderr(), self.stderr()[-3000:]
+
     @contextlib.contextmanager
     def imaplib(self, timeout=50):
         """An imaplib.IMAP4_stream connected through the tunnel; logs out

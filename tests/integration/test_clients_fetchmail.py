@@ -87,3 +87,4 @@ def test_fetchmail_fetches_all_into_mbox():
     for mid, (uid, flags) in served.items():
         want = original[mid].flags | {"\\Seen"}
         assert flags == want, (mid, flags, want)
+    server.assert_quiet()

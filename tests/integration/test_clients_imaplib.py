@@ -47,6 +47,7 @@ def test_imaplib_select_search_fetch():
         # FETCH ENVELOPE carries the subject
         env = ok(c.fetch("8", "(ENVELOPE)"))[0]
         assert env.startswith(b"8 (ENVELOPE ("), env
+    server.assert_quiet()
 
 
 def test_imaplib_store_copy_expunge():
@@ -94,6 +95,7 @@ def test_imaplib_store_copy_expunge():
     # a fresh session sees the same state (it was written to disk)
     assert set(server.server_messages()) == set(left)
     assert cu.maildir_messages(server.maildir).keys() == left.keys()
+    server.assert_quiet()
 
 
 def test_imaplib_append_with_flags_and_date():
@@ -124,3 +126,4 @@ def test_imaplib_append_with_flags_and_date():
     path, flags = on_disk["<append-1@example.org>"]
     assert flags == {"\\Seen", "\\Flagged"}, path
     assert cu.read_bytes(path).replace(b"\r\n", b"\n") == message.replace(b"\r\n", b"\n")
+    server.assert_quiet()

@@ -134,3 +134,4 @@ def test_mbsync_two_way_sync_of_1000_messages():
     mbsync(server, work)
     assert_sides_agree(server, inbox)
     assert time.monotonic() - start < 60
+    server.assert_quiet()

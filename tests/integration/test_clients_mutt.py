@@ -140,3 +140,4 @@ def test_mutt_reads_deletes_and_syncs():
     on_disk = cu.maildir_messages(server.maildir)
     assert set(on_disk) == set(served), (sorted(on_disk), sorted(served))
     assert on_disk[f"<mutt-{first}@example.org>"][1] == {"\\Seen"}
+    server.assert_quiet()
