@@ -40,33 +40,7 @@ void write_small_literal(Session& session, const std::string& all, const std::op
     write_literal_bytes(session, std::string_view(all).substr(static_cast<size_t>(start), static_cast<size_t>(length)));
 }
 
-// Dovecot answers "n.1" of a part that has no subparts (neither multipart
-// nor message/rfc822) as "n" itself, repeatedly; RFC 3501 does not define
-// such a section. The path with those extra 1s dropped, as Dovecot reads it.
-std::vector<unsigned> dovecot_path(const MimePart& top, const std::vector<unsigned>& path) {
-    std::vector<unsigned> out;
-    const MimePart* node = &top;  // whose children the next number picks
-    bool node_is_message = true;
-    bool at_leaf = false;
-    for (size_t i = 0; i < path.size(); ++i) {
-        unsigned n = path[i];
-        const MimePart* part = nullptr;
-        if (at_leaf && n == 1) continue;
-        if (node->is_multipart() && n >= 1 && n <= node->children.size()) part = &node->children[n - 1];
-        else if (!node->is_multipart() && node_is_message && n == 1) part = node;
-        if (!part) {  // no such part: resolve_section says so
-            out.insert(out.end(), path.begin() + static_cast<long>(i), path.end());
-            return out;
-        }
-        out.push_back(n);
-        node_is_message = part->is_message_rfc822() && part->message;
-        node = node_is_message ? part->message.get() : part;
-        at_leaf = !node_is_message && !part->is_multipart();
-    }
-    return out;
-}
-
-// The part a (dovecot_path'ed) path names, or null for the message itself
+// The part a path names, or null for the message itself
 // or a part that does not exist.
 const MimePart* part_at(const MimePart& top, const std::vector<unsigned>& path) {
     const MimePart* node = &top;
@@ -82,19 +56,16 @@ const MimePart* part_at(const MimePart& top, const std::vector<unsigned>& path) 
     return part;
 }
 
-// HEADER.FIELDS[.NOT] as Dovecot answers it: the chosen fields and the
-// blank line; nothing at all for a part that is not a message (it has no
-// header); no blank line when the header has fields but no blank line.
+// HEADER.FIELDS[.NOT]: the chosen fields and the blank line (RFC 3501
+// 6.4.5); nothing at all for a part that is not a message (it has no
+// header), as Dovecot answers.
 std::string filtered_header(const MessageContent& content, const SectionRange& range, const MimePart* part) {
     if (part && !(part->is_message_rfc822() && part->message)) return {};
     SectionRange raw = range;
     raw.filter = false;
     raw.stored_length = std::min(raw.stored_length, kMaxFilteredHeader);
     std::string header = read_section(content, raw);
-    std::string out = filter_header_fields(header, range.fields, range.exclude);
-    bool lacks_blank_line = !header.empty() && header != "\r\n" && !header.ends_with("\r\n\r\n");
-    if (lacks_blank_line && out.ends_with("\r\n")) out.resize(out.size() - 2);
-    return out;
+    return filter_header_fields(header, range.fields, range.exclude);
 }
 
 }  // namespace
@@ -117,7 +88,6 @@ mail::SectionSpec library_section(const SectionSpec& spec) {
 void write_section_literal(Session& session, const MessageContent& content, const MimePart& top,
                            const SectionSpec& section, const std::optional<Partial>& partial) {
     mail::SectionSpec spec = library_section(section);
-    spec.path = dovecot_path(top, spec.path);
     std::optional<SectionRange> range = resolve_section(top, spec);
     if (!range) {
         write_literal_head(session, 0);
