@@ -1,4 +1,5 @@
 #include "mailbox/store.hpp"
+#include "mailbox/spool.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -109,7 +110,16 @@ std::unique_ptr<Mailbox> Store::open(std::string_view name, OpenMode mode) const
         r.driver = d;
     }
     if (!r.driver) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
-    return r.driver->open(r.path, mode);
+    auto box = r.driver->open(r.path, mode);
+    if (is_inbox(canonical_mailbox_name(name)) && mode == OpenMode::ReadWrite && !spool_.empty() &&
+        spool_ != r.path) {
+        try {
+            if (snarf_spool(spool_, *box) > 0) box = r.driver->open(r.path, mode);
+        } catch (const MailError&) {
+            // The mail stays in the spool (locked, unreadable): moved next time.
+        }
+    }
+    return box;
 }
 
 void Store::create(std::string_view raw) {

@@ -41,6 +41,9 @@ public:
     explicit Store(StoreLocation location);
 
     const StoreLocation& location() const { return location_; }
+    // The system spool (config key spool) whose new mail is moved into INBOX
+    // when INBOX is opened read-write (mailbox/spool.hpp); empty: none.
+    void set_spool(std::string path) { spool_ = std::move(path); }
     char separator() const { return kHierarchySeparator; }
 
     struct Resolved {
@@ -76,6 +79,7 @@ private:
     void make_levels(const std::string& levels) const;  // mkdir -p under root
 
     StoreLocation location_;
+    std::string spool_;
 };
 
 // Dovecot's subscriptions file ("V\t2\n\n" then one name a line, levels

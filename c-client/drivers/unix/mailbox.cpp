@@ -60,6 +60,7 @@ KeywordMask UnixMailbox::keyword_mask(const std::vector<std::string>& names) {
         if (it == keywords_.end()) {
             if (keywords_.size() >= kMaxKeywords) continue;
             keywords_.push_back(n);
+            persist_needed_ = true;  // UW reads X-Keywords only against its table
             it = keywords_.end() - 1;
         }
         mask |= KeywordMask{1} << (it - keywords_.begin());
