@@ -81,7 +81,7 @@ LineStatus parse_message_line(std::string_view bytes, MessageLine& out) {
     size_t cr = b.find('\r');
     if (cr == std::string_view::npos && b.find('\n') != std::string_view::npos) return LineStatus::Malformed;
     if (cr == std::string_view::npos || cr + 1 >= b.size())
-        return bytes.size() > kMaxLineLength ? LineStatus::Malformed : LineStatus::Incomplete;
+        return bytes.size() >= kMaxLineLength ? LineStatus::Malformed : LineStatus::Incomplete;
     if (b[cr + 1] != '\n') return LineStatus::Malformed;
     std::string_view line = b.substr(0, cr);
     size_t comma = line.find(',');
