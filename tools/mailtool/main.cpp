@@ -1,6 +1,7 @@
 // mailtool: a first small version with the subcommands the tests use.
 //   mailtool ls [-f FORMAT] PATH
 //   mailtool append [-f FORMAT] [-F "\\Seen kw"] PATH < message
+//   mailtool cat [-f FORMAT] PATH UID      the stored message, as stored
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,12 +19,13 @@ namespace {
 int usage() {
     std::fprintf(stderr,
                  "usage: mailtool ls [-f FORMAT] PATH\n"
-                 "       mailtool append [-f FORMAT] [-F FLAGS] PATH < message\n");
+                 "       mailtool append [-f FORMAT] [-F FLAGS] PATH < message\n"
+                 "       mailtool cat [-f FORMAT] PATH UID\n");
     return 64;  // EX_USAGE
 }
 
 struct Args {
-    std::string format, flags, path;
+    std::string format, flags, path, extra;
 };
 
 bool parse_args(int argc, char** argv, Args& a) {
@@ -35,6 +37,8 @@ bool parse_args(int argc, char** argv, Args& a) {
             return false;
         } else if (a.path.empty()) {
             a.path = arg;
+        } else if (a.extra.empty()) {
+            a.extra = arg;
         } else {
             return false;
         }
@@ -81,6 +85,8 @@ int append(const Args& a) {
     if (!d) {  // a new mailbox in the given (or default) format
         d = mail::driver_by_name("maildir");
         d->create(a.path);
+    } else if (::access(a.path.c_str(), F_OK) != 0) {
+        d->create(a.path);
     }
     mail::AppendRequest req;
     std::istringstream words(a.flags);
@@ -111,6 +117,21 @@ int append(const Args& a) {
     return 0;
 }
 
+int cat(const Args& a) {
+    auto box = pick_driver(a)->open(a.path, mail::OpenMode::ReadOnly);
+    auto index = box->index_of(static_cast<mail::Uid>(std::stoul(a.extra)));
+    if (!index) throw mail::MailError(mail::ErrorKind::NotFound, "no message with UID " + a.extra);
+    mail::MessageContent content = box->content(*index);
+    char buf[65536];
+    for (uint64_t off = 0;;) {
+        size_t n = content.read(off, buf, sizeof buf);
+        if (n == 0) break;
+        std::fwrite(buf, 1, n, stdout);
+        off += n;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,8 +140,9 @@ int main(int argc, char** argv) {
     Args a;
     if (!parse_args(argc, argv, a)) return usage();
     try {
-        if (cmd == "ls") return list(a);
-        if (cmd == "append") return append(a);
+        if (cmd == "ls") return a.extra.empty() ? list(a) : usage();
+        if (cmd == "append") return a.extra.empty() ? append(a) : usage();
+        if (cmd == "cat") return a.extra.empty() ? usage() : cat(a);
         return usage();
     } catch (const mail::MailError& e) {
         std::fprintf(stderr, "mailtool: %s\n", e.what());
