@@ -1,6 +1,6 @@
 // mailtool: a first small version with the subcommands the tests use.
 //   mailtool ls [-f FORMAT] PATH
-//   mailtool append [-f FORMAT] [-F "\\Seen kw"] PATH < message
+//   mailtool append [-f FORMAT] [-F "\\Seen kw"] [-d "dd-Mon-yyyy hh:mm:ss +zzzz"] PATH < message
 //   mailtool cat [-f FORMAT] PATH UID      the stored message, as stored
 #include <unistd.h>
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mailbox/driver.hpp"
+#include "message/date.hpp"
 #include "util/error.hpp"
 
 namespace {
@@ -19,13 +20,13 @@ namespace {
 int usage() {
     std::fprintf(stderr,
                  "usage: mailtool ls [-f FORMAT] PATH\n"
-                 "       mailtool append [-f FORMAT] [-F FLAGS] PATH < message\n"
+                 "       mailtool append [-f FORMAT] [-F FLAGS] [-d DATE] PATH < message\n"
                  "       mailtool cat [-f FORMAT] PATH UID\n");
     return 64;  // EX_USAGE
 }
 
 struct Args {
-    std::string format, flags, path, extra;
+    std::string format, flags, path, extra, date;
 };
 
 bool parse_args(int argc, char** argv, Args& a) {
@@ -33,6 +34,8 @@ bool parse_args(int argc, char** argv, Args& a) {
         std::string arg = argv[i];
         if ((arg == "-f" || arg == "-F") && i + 1 < argc) {
             (arg == "-f" ? a.format : a.flags) = argv[++i];
+        } else if (arg == "-d" && i + 1 < argc) {
+            a.date = argv[++i];
         } else if (!arg.empty() && arg[0] == '-') {
             return false;
         } else if (a.path.empty()) {
@@ -100,6 +103,12 @@ int append(const Args& a) {
         if (known) continue;
         if (w[0] == '\\') throw mail::MailError(mail::ErrorKind::Invalid, "unknown system flag: " + w);
         req.keywords.push_back(w);
+    }
+    if (!a.date.empty()) {
+        auto when = mail::parse_imap_datetime(a.date);
+        if (!when) throw mail::MailError(mail::ErrorKind::Invalid, "bad internal date: " + a.date);
+        req.internal_date = when->utc;
+        req.zone_minutes = when->zone_minutes;
     }
     auto box = d->open(a.path, mail::OpenMode::ReadWrite);
     auto sink = box->append(req);
