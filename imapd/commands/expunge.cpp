@@ -16,7 +16,8 @@ Reply cmd_expunge(CommandContext& ctx) {
     Session& s = ctx.session;
     Mailbox* box = s.mailbox();
     if (!box) throw MailError(ErrorKind::Invalid, "No mailbox selected");
-    if (box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
+    // As Dovecot: nothing to do in a mailbox opened with EXAMINE, and no error.
+    if (box->read_only()) return Reply::ok("Expunge ignored on a read-only mailbox");
     if (uid) {
         for (size_t i : message_indexes(*box, set, true)) only.push_back(box->at(i).uid);
         if (only.empty()) return Reply::ok("Expunge completed");
