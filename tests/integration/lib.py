@@ -171,8 +171,11 @@ def imapd_preexec(home):
 
 
 def imapd_session(home, env=None):
-    """An ImapSession with our imapd preauthenticated, HOME=home."""
+    """An ImapSession with our imapd preauthenticated, HOME=home, serving
+    home/Maildir (MAIL=maildir:~/Maildir) as dovecot_session does, unless
+    env sets MAIL."""
     argv = [binary("imapd")]
-    full_env = {"HOME": home, "USER": "nobody", "PATH": "/usr/bin:/bin"}
+    full_env = {"HOME": home, "USER": "nobody", "PATH": "/usr/bin:/bin",
+                "MAIL": "maildir:~/Maildir"}
     full_env.update(env or {})
     return ImapSession(argv, env=full_env, preexec_fn=imapd_preexec(home), cwd=home)
