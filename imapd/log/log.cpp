@@ -75,6 +75,7 @@ std::string log_word(std::string_view text) {
     static const char kHex[] = "0123456789ABCDEF";
     std::string out;
     if (text.empty()) return "-";
+    if (text == "-") return "%2D";  // "-" alone means empty
     for (unsigned char c : text) {
         if (c > ' ' && c < 0x7f && c != '%') {
             out += static_cast<char>(c);

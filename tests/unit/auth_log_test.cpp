@@ -17,6 +17,7 @@ TEST_CASE("log_word escapes spaces, controls and percent", "[login]") {
     const Case cases[] = {
         {"fred", "fred"},
         {"", "-"},
+        {"-", "%2D"},
         {"a b", "a%20b"},
         {"x%y", "x%25y"},
         {"evil\nline", "evil%0Aline"},
