@@ -164,11 +164,11 @@ class SocketActivate:
     """systemd-socket-activate --inetd -a: what a systemd imapd.socket with
     Accept=yes does, one imapd per connection on stdin/stdout."""
 
-    def __init__(self, site, args=()):
+    def __init__(self, site, args=(), port=None):
         tool = "/usr/bin/systemd-socket-activate"
         if not os.path.exists(tool):
             raise lib.Skip("systemd-socket-activate is not installed")
-        self.port = free_port()
+        self.port = port or free_port()
         self.proc = subprocess.Popen([tool, "-l", f"127.0.0.1:{self.port}", "-a", "--inetd",
                                       lib.binary("imapd"), "-c", site.conf, *args],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

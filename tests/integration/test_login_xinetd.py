@@ -242,3 +242,24 @@ def test_login_connect_to_greeting_time():
     print(f"    xinetd connect-to-greeting: median {times[10] * 1000:.1f} ms, "
           f"max {times[-1] * 1000:.1f} ms")
     assert times[10] < 1.0
+
+
+def test_login_implicit_tls_on_port_993():
+    """Without -s, a connection to local port 993 starts with TLS (as UW
+    imapd does for the imaps service)."""
+    from test_login_env import SocketActivate
+    import lib
+    site = Site()
+    probe = socket.socket()
+    try:
+        probe.bind(("127.0.0.1", 993))
+    except OSError:
+        raise lib.Skip("port 993 is in use on 127.0.0.1")
+    finally:
+        probe.close()
+    with SocketActivate(site, port=993) as launcher:
+        c = Client(launcher.port, implicit_tls=True)
+        assert c.greeting.startswith(b"* OK "), c.greeting
+        assert c.sock.version() in ("TLSv1.3", "TLSv1.2")
+        assert b"LOGINDISABLED" not in c.greeting
+        c.close()
