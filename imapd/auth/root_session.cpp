@@ -107,6 +107,7 @@ int run_root_session(const std::string& config_path, bool implicit_tls) {
         settings.alert_file = config->string("alert_file");
         SessionOptions options;
         options.limits.max_message = config->size("max_message_size");
+        options.limits.max_line = static_cast<size_t>(config->size("max_line_length"));
         options.autologout = config->duration("autologout");
         options.login_timeout = config->duration("login_timeout");
 
