@@ -239,9 +239,22 @@ void MimeParser::pop_frame_at_boundary(const Line& line) {
     uint64_t start = f.in_header ? f.part.header.stored_offset : f.part.body.stored_offset;
     // After a close delimiter its own line break belongs to the multipart
     // (Dovecot: "--c--" LF "--b" leaves "--c--" LF in the outer part).
-    if (line.stored_start > start && !prev_was_boundary_)
+    if (line.stored_start > start && !prev_was_boundary_) {
         pop_frame(line.stored_start - prev_nl_, line.imap_start - 2, line.lf_before - 1);
-    else pop_frame(line.stored_start, line.imap_start, line.lf_before);
+    } else if (!f.in_header && line.stored_start == start && !prev_was_boundary_ &&
+               f.part.header.stored_length >= prev_nl_ && f.part.header.imap_length >= 2) {
+        // The blank line that ended the header is followed at once by the
+        // boundary: its line break belongs to the boundary (RFC 2046 5.1.1),
+        // so the header ends without it (Dovecot agrees).
+        f.part.header.stored_length -= prev_nl_;
+        f.part.header.imap_length -= 2;
+        f.part.body.stored_offset -= prev_nl_;
+        f.part.body.imap_offset -= 2;
+        f.body_lf_start -= 1;
+        pop_frame(line.stored_start - prev_nl_, line.imap_start - 2, line.lf_before - 1);
+    } else {
+        pop_frame(line.stored_start, line.imap_start, line.lf_before);
+    }
 }
 
 void MimeParser::pop_frame(uint64_t stored_end, uint64_t imap_end, uint64_t lf_count) {
