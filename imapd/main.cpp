@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config/config.hpp"
+#include "config/user_store.hpp"
 #include "imapd/auth/root_session.hpp"
 #include "imapd/session/session.hpp"
 #include "imapd/session/transport.hpp"
@@ -47,7 +48,7 @@ std::unique_ptr<mail::Store> configure(const std::string& dash_c, mail::imapd::S
     options.autologout = config.duration("autologout");
     options.login_timeout = config.duration("login_timeout");
     mail::UserVars vars{options.user, options.home};
-    return std::make_unique<mail::Store>(config.location_for(vars, std::getenv("MAIL")));
+    return mail::make_user_store(config, vars, std::getenv("MAIL"));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config/config.hpp"
+#include "config/user_store.hpp"
 #include "imapd/auth/admin_files.hpp"
 #include "imapd/auth/login_service.hpp"
 #include "imapd/auth/pam_passdb.hpp"
@@ -114,7 +115,7 @@ int run_root_session(const std::string& config_path, bool implicit_tls) {
         // Runs after drop_privileges: the first look at the user's mail.
         auto open_store = [&](Session& session, const Account& account) {
             UserVars vars{account.user, account.home};
-            session.set_store(std::make_unique<Store>(config->location_for(vars, std::getenv("MAIL"))));
+            session.set_store(make_user_store(*config, vars, std::getenv("MAIL")));
             end.user = account.user;
         };
         LoginService service(settings, *passdb, log, client, &connection, tls.get(), open_store);
