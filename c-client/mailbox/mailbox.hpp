@@ -41,6 +41,9 @@ struct AppendRequest {
     int64_t internal_date = 0;          // 0: now
     int32_t zone_minutes = 0;
     uint64_t size_hint = 0;             // expected length in bytes, 0 if unknown
+    // The envelope sender for formats that store one (the unix "From " line);
+    // empty: the invoking user. No spaces or control characters.
+    std::string envelope_from;
 };
 
 enum class OpenMode { ReadWrite, ReadOnly };

@@ -90,7 +90,7 @@ Uid UnixAppendSink::commit() {
         zone = static_cast<int32_t>(tm.tm_gmtoff / 60);
     }
     // As unix_append_msgs writes it: the status lines go first.
-    head += format_from_line(local_sender(), date, zone) + "\nStatus: ";
+    head += format_from_line(request_.envelope_from.empty() ? local_sender() : request_.envelope_from, date, zone) + "\nStatus: ";
     if (request_.flags & kSeen) head += 'R';
     head += "\nX-Status: ";
     if (request_.flags & kDeleted) head += 'D';
