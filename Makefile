@@ -29,6 +29,8 @@ IMAPSTAT_SRCS := $(shell find tools/imapstat -name '*.cpp' 2>/dev/null | sort)
 UNIT_SRCS   := $(shell find tests/unit -name '*.cpp' | sort)
 # imapd sources other than main.cpp are linked into the unit tests too.
 IMAPD_LIB_SRCS := $(filter-out imapd/main.cpp,$(IMAPD_SRCS))
+# So are dmail's (its argument parser and header filter are unit-tested).
+DMAIL_LIB_SRCS := $(filter-out dmail/main.cpp,$(DMAIL_SRCS))
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
 
@@ -65,7 +67,7 @@ $(BUILD)/mailtool: $(call obj,$(MAILTOOL_SRCS)) $(LIB)
 $(BUILD)/imapstat: $(call obj,$(IMAPSTAT_SRCS)) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lz
 
-$(BUILD)/unit-tests: $(call obj,$(UNIT_SRCS)) $(if $(IMAPD_LIB_SRCS),$(BUILD)/imapd-lib.a) $(LIB)
+$(BUILD)/unit-tests: $(call obj,$(UNIT_SRCS)) $(call obj,$(DMAIL_LIB_SRCS)) $(if $(IMAPD_LIB_SRCS),$(BUILD)/imapd-lib.a) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpam -lssl -lcrypto -lz
 
 unit: $(BUILD)/unit-tests
