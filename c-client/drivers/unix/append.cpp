@@ -112,6 +112,9 @@ Uid UnixAppendSink::commit() {
     }
     committed_ = true;
     box_.appended_.insert(uid);
+    // UW honours X-Keywords only for keywords in the X-IMAP table: a new one
+    // goes into the table, written by the next rewrite (flush, close).
+    for (const auto& k : request_.keywords) box_.keyword_bit(k, true);
     return uid;
 }
 
