@@ -91,3 +91,56 @@ def test_no_spool_when_the_key_is_empty():
     finally:
         s.close()
     assert os.path.getsize(spool) == len(SPOOL)
+
+
+def test_spool_snarf_while_procmail_delivers():
+    """procmail delivers 100 messages into the spool (its dot lock and
+    kernel locks) while sessions keep selecting INBOX, each moving what is
+    in the spool: every message ends in INBOX exactly once."""
+    import shutil
+    import subprocess
+    import threading
+    import time
+    if not shutil.which("procmail"):
+        raise lib.Skip("procmail is not installed")
+    home, conf, spool = spool_home("unix", "spool = {spool}\n")
+    open(spool, "wb").close()
+    rc = os.path.join(home, "procmailrc")
+    with open(rc, "w") as f:
+        f.write(f"LOCKSLEEP=1\n:0:\n{spool}\n")
+    preexec = lib.imapd_preexec(home)  # chowns home to nobody
+    count = 100
+    failures = []
+
+    def deliver():
+        for i in range(count):
+            msg = (f"From s{i}@example.com Thu Nov 26 00:00:00 2026\n"
+                   f"Message-ID: <sp-{i}@example.com>\nSubject: {i}\n\nbody {i}\n").encode()
+            p = subprocess.run(["procmail", "-m", rc], input=msg, capture_output=True, timeout=30,
+                               env={"HOME": home, "PATH": "/usr/bin:/bin"}, cwd=home, preexec_fn=preexec)
+            if p.returncode != 0:
+                failures.append((i, p.returncode, p.stderr))
+
+    worker = threading.Thread(target=deliver)
+    worker.start()
+    deadline = time.time() + 50
+    while worker.is_alive() and time.time() < deadline:
+        s = session(home, conf, "unix:~/mail:INBOX=~/INBOX")
+        try:
+            _, tagged = s.cmd("SELECT INBOX")
+            assert b"OK" in tagged, tagged
+        finally:
+            s.close()
+        time.sleep(0.05)
+    worker.join(timeout=max(1, deadline - time.time()))
+    assert not worker.is_alive() and not failures, failures[:3]
+    s = session(home, conf, "unix:~/mail:INBOX=~/INBOX")
+    try:
+        untagged, _ = s.cmd("SELECT INBOX")
+        assert exists_count(untagged) == count
+        untagged, tagged = s.cmd("FETCH 1:* (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        ids = sorted(int(m) for m in re.findall(rb"<sp-(\d+)@", b"".join(untagged)))
+        assert ids == list(range(count))
+    finally:
+        s.close()
+    assert os.path.getsize(spool) == 0
