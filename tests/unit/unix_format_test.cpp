@@ -1,6 +1,8 @@
 // Berkeley mbox format: separators, status lines, pseudo-message, UID rules,
 // hidden headers and sizes, append filtering. [unix]
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <ctime>
 
 #include "drivers/unix/append_filter.hpp"
 #include "drivers/unix/from_line.hpp"
@@ -182,4 +184,30 @@ TEST_CASE("append filter: CRLF, From quoting, hidden headers renamed", "[unix]")
         f.finish(out);
         CHECK(out == c.expected);
     }
+}
+
+TEST_CASE("pseudo-message: Date as UW's rfc822_fixed_date writes it (no weekday)", "[unix]") {
+    struct Case {
+        int64_t now;
+        std::string date_utc;
+    };
+    const Case cases[] = {
+        {1795651342, "26 Nov 2026 00:02:22 +0000"},
+        {1700000000, "14 Nov 2023 22:13:20 +0000"},
+        {0, "01 Jan 1970 00:00:00 +0000"},
+    };
+    const char* old_tz = std::getenv("TZ");
+    std::string saved = old_tz ? old_tz : "";
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+    for (const Case& c : cases) {
+        std::string p = format_pseudo(MailboxBase{1, 0, {}}, c.now);
+        size_t at = p.find("\nDate: ");
+        REQUIRE(at != std::string::npos);
+        at += 7;
+        CHECK(p.substr(at, p.find('\n', at) - at) == c.date_utc);
+    }
+    if (old_tz) ::setenv("TZ", saved.c_str(), 1);
+    else ::unsetenv("TZ");
+    ::tzset();
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdlib>
 
 #include "drivers/unix/from_line.hpp"
 #include "mailbox/types.hpp"
@@ -120,7 +121,14 @@ std::string format_pseudo(const MailboxBase& base, int64_t now) {
     struct tm tm;
     ::localtime_r(&t, &tm);
     char date[64];
-    ::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm);
+    // rfc822_fixed_date (env_unix.c): fixed width, no weekday; English
+    // month names whatever the locale.
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    long zone = tm.tm_gmtoff / 60;
+    std::snprintf(date, sizeof date, "%02d %s %4d %02d:%02d:%02d %c%02ld%02ld", tm.tm_mday,
+                  kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  zone < 0 ? '-' : '+', std::labs(zone) / 60, std::labs(zone) % 60);
     char ids[32];
     std::snprintf(ids, sizeof ids, "%010u %010u", base.uidvalidity, base.uid_last);
     // UW writes ctime()'s form here, without a zone.
