@@ -125,3 +125,36 @@ def test_unix_written_by_us_is_read_by_uw():
     assert b"1 message(s) purged" in out, out
     _, _, after = ls(home, path)
     assert [m[0] for m in after] == [m[0] for m in ours[:2]]
+
+
+def test_our_rewrite_of_a_uw_file_changes_only_what_changed():
+    """UW writes the mailbox; an imapd session sets \\Seen on message two
+    (a rewrite): the file is UW's byte for byte but for that message's
+    status lines, written as UW's unix_xstatus writes them (X-Keywords
+    padded to keep the block's size), and the pseudo-message's time."""
+    need_mailutil()
+    home = make_home()
+    write_file(home, "src.mbox", SOURCE)
+    mailutil(home, "copy", "-kw", "src.mbox", "#driver.unix/box.mbox")  # (UW's INBOX is /var/mail)
+    uw_open_read_write(home, "box.mbox")
+    path = os.path.join(home, "box.mbox")
+    before = open(path, "rb").read()
+    s = lib.imapd_session(home, env={"MAIL": "unix:~/mail:INBOX=~/box.mbox"})
+    try:
+        _, tagged = s.cmd("SELECT INBOX")
+        assert b"OK" in tagged, tagged
+        _, tagged = s.cmd("STORE 2 +FLAGS.SILENT (\\Seen)")
+        assert b"OK" in tagged, tagged
+    finally:
+        s.close()
+    after = open(path, "rb").read()
+
+    def timeless(data):
+        data = re.sub(rb"\AFrom MAILER-DAEMON [^\n]*\n", b"From MAILER-DAEMON -\n", data)
+        # rfc822_fixed_date's form only: "26 Nov 2026 00:02:22 +0000"
+        data = re.sub(rb"\nDate: \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}\n", b"\nDate: -\n", data, count=1)
+        return re.sub(rb"\nMessage-ID: <\d+@", b"\nMessage-ID: <-@", data, count=1)
+    old_block = b"Status: O\nX-Status: DA\nX-Keywords:" + b" " * 16 + b"\n"
+    new_block = b"Status: RO\nX-Status: DA\nX-Keywords:" + b" " * 15 + b"\n"
+    assert before.count(old_block) == 1, before
+    assert timeless(after) == timeless(before.replace(old_block, new_block))
