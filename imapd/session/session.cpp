@@ -161,10 +161,22 @@ void Session::enable(std::string_view extension) {
     if (!enabled(extension)) enabled_.emplace_back(extension);
 }
 
+namespace {
+
+size_t count_recent(const Mailbox& box) {
+    size_t n = 0;
+    for (size_t i = 0; i < box.count(); ++i)
+        if (box.at(i).flags & kRecent) ++n;
+    return n;
+}
+
+}  // namespace
+
 void Session::select(std::unique_ptr<Mailbox> mailbox, std::string name) {
     message_cache_.clear();
     mailbox_ = std::move(mailbox);
     selected_name_ = mailbox_ ? std::move(name) : std::string();
+    reported_recent_ = mailbox_ ? count_recent(*mailbox_) : 0;  // SELECT reports it
     state_ = mailbox_ ? State::Selected : State::Authenticated;
 }
 
@@ -186,7 +198,15 @@ void Session::sync_mailbox(bool allow_expunge) {
 
 void Session::expunged(size_t seq) { untagged(std::to_string(seq) + " EXPUNGE"); }
 
-void Session::exists(size_t count) { untagged(std::to_string(count) + " EXISTS"); }
+// New messages may be \Recent here (the first session to see them): RECENT
+// follows EXISTS when the count changed, as RFC 3501 7.3.2 and Dovecot do.
+void Session::exists(size_t count) {
+    untagged(std::to_string(count) + " EXISTS");
+    if (!mailbox_) return;
+    size_t recent = count_recent(*mailbox_);
+    if (recent != reported_recent_) untagged(std::to_string(recent) + " RECENT");
+    reported_recent_ = recent;
+}
 
 void Session::flags_changed(size_t seq) {
     if (!mailbox_ || seq == 0 || seq > mailbox_->count()) return;

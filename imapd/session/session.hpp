@@ -116,6 +116,7 @@ private:
     std::unique_ptr<Store> store_;
     std::unique_ptr<Mailbox> mailbox_;
     std::string selected_name_;
+    size_t reported_recent_ = 0;  // the last "* n RECENT" sent for the selected mailbox
     MessageCache message_cache_;
     std::unique_ptr<AppendTransaction> append_;
     std::vector<std::string> enabled_;

@@ -85,7 +85,6 @@ public:
             Uid uid = box_.uidlist_.next_uid++;
             box_.uidlist_.records.push_back(UidlistRecord{uid, base, {}});
             box_.write_uidlist_locked(lock);
-            box_.recent_.insert(uid);
             return uid;
         } catch (...) {
             ::unlink(final_path.c_str());  // not acknowledged: leave no trace

@@ -72,6 +72,11 @@ private:
     bool relocate(size_t index);
     void write_uidlist_locked(DotLock& lock);
 
+    // recent.cpp: takes \Recent for the UIDs no session has claimed yet
+    // (read-write only), into recent_.
+    void claim_recent(const ScanResult& files);
+    Uid read_recent_claim() const;
+
     // mailbox.cpp
     bool reload_keywords();  // true when the table grew
     uint32_t letters_from_mask(KeywordMask mask) const;
@@ -84,7 +89,8 @@ private:
     FileStamp keywords_stamp_;
     int64_t new_mtime_ = -1, cur_mtime_ = -1;
     std::vector<MessageFile> files_;
-    std::set<Uid> recent_;  // UIDs this session appended, to mark \Recent when they show up
+    std::set<Uid> recent_;  // UIDs this session claimed, to mark \Recent when they show up
+    Uid claimed_ = 0;       // the highest UID known claimed (by anyone)
     UniqueFd inotify_;
 };
 

@@ -153,7 +153,7 @@ MessageInfo MaildirMailbox::info_for(const UidlistRecord& rec, const ScannedFile
 }
 
 void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult& files,
-                           const std::set<std::string>& moved) {
+                           const std::set<std::string>& /*moved*/) {
     // Vanished messages first, in sequence order.
     for (size_t i = 0; i < messages_.size();) {
         auto it = files.find(files_[i].base);
@@ -207,7 +207,7 @@ void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult
             UniqueFd fd(::open(file_path(mf).c_str(), O_RDONLY | O_CLOEXEC));
             info.size = fd ? compute_vsize(fd.get()) : static_cast<uint64_t>(st->st_size);
         }
-        if (moved.count(rec.base) || recent_.erase(rec.uid)) info.flags |= kRecent;
+        if (recent_.erase(rec.uid)) info.flags |= kRecent;
         messages_.push_back(info);
         files_.push_back(std::move(mf));
     }
@@ -246,6 +246,7 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     std::set<std::string> moved;
     move_new_to_cur(files, moved);
     assign_uids(files);
+    claim_recent(files);
     merge(sink, allow_expunge, files, moved);
     new_mtime_ = settled(new_mtime);
     cur_mtime_ = moved.empty() ? settled(cur_mtime) : -1;

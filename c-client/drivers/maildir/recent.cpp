@@ -1,0 +1,72 @@
+// The imapd-recent claim file and the claim made at each read-write sync.
+#include "drivers/maildir/recent.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+
+#include "drivers/maildir/maildir_mailbox.hpp"
+#include "util/error.hpp"
+
+namespace mail::maildir {
+
+RecentClaim parse_recent_claim(std::string_view text) {
+    RecentClaim c;
+    const char* p = text.data();
+    const char* end = p + text.size();
+    auto [q, ec] = std::from_chars(p, end, c.uidvalidity);
+    if (ec != std::errc() || q == end || *q != ' ') return {};
+    auto [r, ec2] = std::from_chars(q + 1, end, c.last_claimed);
+    if (ec2 != std::errc() || (r != end && *r != '\n')) return {};
+    return c;
+}
+
+std::string format_recent_claim(const RecentClaim& claim) {
+    return std::to_string(claim.uidvalidity) + " " + std::to_string(claim.last_claimed) + "\n";
+}
+
+Uid MaildirMailbox::read_recent_claim() const {
+    auto text = read_whole_file(path_ + "/" + kRecentFileName);
+    if (!text) return 0;
+    RecentClaim c = parse_recent_claim(*text);
+    return c.uidvalidity == uidlist_.uidvalidity ? c.last_claimed : 0;
+}
+
+void MaildirMailbox::claim_recent(const ScanResult& files) {
+    Uid last = messages_.empty() ? 0 : messages_.back().uid;
+    if (read_only_) {
+        // EXAMINE and STATUS show what nobody has claimed yet, and take nothing
+        // (Dovecot without MAILBOX_FLAG_DROP_RECENT).
+        Uid from = std::max(last, read_recent_claim());
+        for (const auto& rec : uidlist_.records)
+            if (rec.uid > from) recent_.insert(rec.uid);
+        return;
+    }
+    Uid highest = 0;
+    for (const auto& rec : uidlist_.records)
+        if (rec.uid > last && rec.uid > highest && files.count(rec.base)) highest = rec.uid;
+    if (highest <= claimed_) return;
+    if ((claimed_ = read_recent_claim()) >= highest) return;
+    DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
+    Uid from = read_recent_claim();
+    if (from < highest) {
+        const std::string target = path_ + "/" + kRecentFileName, tmp = target + ".tmp";
+        UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!fd) return;  // an unwritable maildir: nothing becomes recent rather than twice
+        write_all(fd.get(), format_recent_claim({uidlist_.uidvalidity, highest}), "imapd-recent");
+        fd.reset();
+        if (::rename(tmp.c_str(), target.c_str()) < 0) {
+            ::unlink(tmp.c_str());
+            return;
+        }
+        for (const auto& rec : uidlist_.records)
+            if (rec.uid > from && rec.uid <= highest) recent_.insert(rec.uid);
+        from = highest;
+    }
+    claimed_ = from;
+}
+
+}  // namespace mail::maildir
