@@ -28,6 +28,9 @@ Reply cmd_idle(CommandContext& ctx) {
     using Clock = std::chrono::steady_clock;
     ctx.args.end();
     Session& s = ctx.session;
+    // Watch before the first sync and the continuation: a change made right
+    // after the client saw "+ idling" would otherwise wait for idle_sync.
+    if (s.mailbox()) s.mailbox()->change_fd();
     s.sync_mailbox(true);
     s.continuation("idling");
     const auto sync_every = std::chrono::duration_cast<std::chrono::milliseconds>(s.options().idle_sync);
