@@ -184,3 +184,27 @@ def test_dmail_deliveries_per_second():
         rates.append(f"{fmt} {rate:.0f}/s")
         assert len(ls(folder_path(home, fmt, "speed"))[1]) == count + 1
     print("dmail deliveries per second: " + ", ".join(rates))
+
+
+def test_dmail_big_message_in_bounded_memory():
+    """A 200 MB message is delivered in a few MB of memory (max RSS of the
+    dmail process from wait4), into each format, and reads back whole."""
+    size = 200 * 1024 * 1024
+    line = b"x" * 1023 + b"\n"
+    for fmt in FORMATS:
+        home = lib.tempdir()
+        p = spawn(home, fmt, ["+big"], as_nobody(home))
+        p.stdin.write(message("big", body=b""))
+        block = line * 1024
+        for _ in range(size // len(block)):
+            p.stdin.write(block)
+        p.stdin.close()
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err = p.stderr.read()
+        assert p.returncode == 0, (fmt, p.returncode, err)
+        assert usage.ru_maxrss < 32 * 1024, (fmt, usage.ru_maxrss)  # KB
+        _, msgs = ls(folder_path(home, fmt, "big"))
+        assert len(msgs) == 1 and msgs[0][2] >= size, (fmt, msgs)
+        print(f"dmail {fmt}: 200 MB delivered, max RSS {usage.ru_maxrss // 1024} MB")
+        subprocess.run(["rm", "-rf", home])
