@@ -158,3 +158,55 @@ def test_our_rewrite_of_a_uw_file_changes_only_what_changed():
     new_block = b"Status: RO\nX-Status: DA\nX-Keywords:" + b" " * 15 + b"\n"
     assert before.count(old_block) == 1, before
     assert timeless(after) == timeless(before.replace(old_block, new_block))
+
+
+def test_killed_sessions_leave_acknowledged_mail_intact_for_uw():
+    """imapd sessions are SIGKILLed at random moments while they append,
+    set flags (a rewrite) and expunge: every message whose APPEND was
+    answered OK and that was not deleted is in the file once and whole, and
+    UW's mailutil still opens the file."""
+    import random
+    import time
+    need_mailutil()
+    home = make_home()
+    rng = random.Random(7)
+    kept = {}  # message id -> body, acknowledged and never \Deleted
+    for round_no in range(15):
+        s = lib.imapd_session(home, env={"MAIL": "unix:~/mail:INBOX=~/box.mbox"})
+        _, tagged = s.cmd("SELECT INBOX")
+        assert b"OK" in tagged, tagged
+        batch, sent = b"", {}
+        for j in range(6):
+            mid = f"r{round_no}-{j}"
+            body = f"body {mid}\n" + "x" * rng.randint(0, 3000) + "\nFrom inside\nend\n"
+            msg = f"Message-ID: <{mid}@example.com>\r\nSubject: {mid}\r\n\r\n{body}".replace("\n", "\r\n").encode()
+            flags = "(\\Deleted)" if j % 3 == 0 else "()"
+            tag = f"a{j}".encode()
+            batch += tag + b" APPEND INBOX " + flags.encode() + b" {%d+}\r\n" % len(msg) + msg + b"\r\n"
+            sent[tag] = (mid, j % 3 == 0, body)
+        batch += b"s STORE 1:* +FLAGS (\\Seen)\r\ne EXPUNGE\r\n"
+        s.send(batch)
+        time.sleep(rng.random() * 0.05)
+        s.proc.kill()
+        out = s.proc.stdout.read()
+        s.proc.wait()
+        # A killed writer leaves its dot lock, which others (UW, procmail,
+        # we) wait out until it is stale (5 minutes): the only user is gone.
+        try:
+            os.unlink(os.path.join(home, "box.mbox.lock"))
+        except FileNotFoundError:
+            pass
+        for tag, (mid, deleted, body) in sent.items():
+            if re.search(rb"(?m)^" + tag + rb" OK", out) and not deleted:
+                kept[mid] = body
+    data = open(os.path.join(home, "box.mbox"), "rb").read()
+    for mid, body in kept.items():
+        quoted = body.replace("\nFrom inside", "\n>From inside").encode()
+        assert data.count(b"Message-ID: <" + mid.encode() + b"@") == 1, mid
+        assert data.count(quoted) == 1, mid
+    assert kept, "no APPEND was acknowledged"
+    out = mailutil(home, "check", "box.mbox")
+    m = re.search(rb"\b(\d+) total in", out)
+    assert m and int(m.group(1)) >= len(kept), out
+    _, _, ours = ls(home, os.path.join(home, "box.mbox"))
+    assert len(ours) == int(m.group(1))
