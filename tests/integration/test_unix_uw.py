@@ -175,6 +175,13 @@ def test_killed_sessions_leave_acknowledged_mail_intact_for_uw():
         s = lib.imapd_session(home, env={"MAIL": "unix:~/mail:INBOX=~/box.mbox"})
         _, tagged = s.cmd("SELECT INBOX")
         assert b"OK" in tagged, tagged
+        # one APPEND answered for sure, then a burst killed at a random moment
+        mid = f"r{round_no}-sure"
+        body = f"body {mid}\nFrom inside\nend\n"
+        msg = f"Message-ID: <{mid}@example.com>\r\n\r\n{body}".replace("\n", "\r\n").encode()
+        _, tagged = s.cmd("APPEND INBOX {%d+}" % len(msg), [msg])
+        assert b"OK" in tagged, tagged
+        kept[mid] = body
         batch, sent = b"", {}
         for j in range(6):
             mid = f"r{round_no}-{j}"
