@@ -46,7 +46,10 @@ struct AppendRequest {
     std::string envelope_from;
 };
 
-enum class OpenMode { ReadWrite, ReadOnly };
+// Deliver is ReadWrite for a mailbox opened only to add messages (APPEND and
+// COPY targets, dmail): it does not take \Recent for the messages it sees,
+// which stay recent for the next session that selects the mailbox.
+enum class OpenMode { ReadWrite, ReadOnly, Deliver };
 
 class Mailbox {
 public:

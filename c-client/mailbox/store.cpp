@@ -111,7 +111,7 @@ std::unique_ptr<Mailbox> Store::open(std::string_view name, OpenMode mode) const
     }
     if (!r.driver) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
     auto box = r.driver->open(r.path, mode);
-    if (is_inbox(canonical_mailbox_name(name)) && mode == OpenMode::ReadWrite && !spool_.empty() &&
+    if (is_inbox(canonical_mailbox_name(name)) && mode != OpenMode::ReadOnly && !spool_.empty() &&
         spool_ != r.path) {
         try {
             if (snarf_spool(spool_, *box) > 0) box = r.driver->open(r.path, mode);

@@ -39,7 +39,7 @@ std::unique_ptr<Mailbox> open_target(Store& store, std::string_view name) {
     Store::Resolved r = store.resolve(name);
     if (!r.driver && canonical_mailbox_name(name) != "INBOX")
         throw MailError(ErrorKind::NotFound, "[TRYCREATE] Mailbox does not exist");
-    return store.open(name, OpenMode::ReadWrite);
+    return store.open(name, OpenMode::Deliver);
 }
 
 bool is_selected(Session& session, std::string_view name) {

@@ -27,8 +27,9 @@ class Idler:
 
     def __init__(self, home, env=None):
         self.s = lib.imapd_session(home, env)
-        _, tagged = self.s.cmd("SELECT INBOX")
+        untagged, tagged = self.s.cmd("SELECT INBOX")
         assert b"OK" in tagged, tagged
+        self.recent = [int(x.split()[1]) for x in untagged if x.endswith(b" RECENT\r\n")]
         self.s.send(b"i IDLE\r\n")
         assert self.s.read_response_line() == b"+ idling\r\n"
         self.lines = []
@@ -62,8 +63,9 @@ class Idler:
                 self.cond.wait(left)
 
     def done(self):
+        t0 = time.monotonic()
         self.s.send(b"DONE\r\n")
-        self.wait_for(rb"i OK IDLE terminated", time.monotonic())
+        self.wait_for(rb"i OK IDLE terminated", t0)
         self.thread.join(5)
         self.s.close()
 
@@ -89,6 +91,8 @@ def test_idle_sees_append_from_another_session():
     t0 = time.monotonic()
     append(b)
     record("maildir APPEND", a.wait_for(rb"\* 1 EXISTS\r\n", t0))
+    # B only delivered (its APPEND target claims nothing): recent in A.
+    a.wait_for(rb"\* 1 RECENT\r\n", t0)
     a.done()
     b.close()
 
@@ -112,6 +116,7 @@ def test_idle_sees_flags_and_expunge_from_another_session():
     append(b)
     append(b)
     a = Idler(home)
+    assert a.recent == [2]  # the APPENDs of B, which had not selected INBOX
     _, tagged = b.cmd("SELECT INBOX")
     assert b"OK" in tagged
     t0 = time.monotonic()

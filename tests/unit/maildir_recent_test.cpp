@@ -159,3 +159,22 @@ TEST_CASE("recent: a claim for another UIDVALIDITY does not count", "[recent]") 
     MaildirMailbox box(m.str(), OpenMode::ReadWrite);
     CHECK(recent_count(box) == 1);
 }
+
+TEST_CASE("recent: a mailbox opened to deliver (APPEND/COPY target, dmail) claims nothing", "[recent]") {
+    RecentMaildir m;
+    m.deliver("1000000040.M1P1.mta", "new");
+    {
+        MaildirMailbox target(m.str(), OpenMode::Deliver);
+        CHECK(!target.read_only());
+        AppendRequest req;
+        auto sink = target.append(req);
+        sink->write("Subject: copied\n\nx\n");
+        CHECK(sink->commit() == 2);
+        QuietSink quiet;
+        target.sync(quiet, true);
+        CHECK(target.count() == 2);
+    }
+    CHECK(!fs::exists(m.path / kRecentFileName));
+    MaildirMailbox select(m.str(), OpenMode::ReadWrite);
+    CHECK(recent_count(select) == 2);
+}

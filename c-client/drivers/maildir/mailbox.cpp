@@ -24,7 +24,8 @@ struct NullSink : EventSink {
 }  // namespace
 
 MaildirMailbox::MaildirMailbox(std::string path, OpenMode mode, LockTimeouts timeouts)
-    : path_(std::move(path)), read_only_(mode == OpenMode::ReadOnly), timeouts_(timeouts) {
+    : path_(std::move(path)), read_only_(mode == OpenMode::ReadOnly), claims_recent_(mode == OpenMode::ReadWrite),
+      timeouts_(timeouts) {
     for (const char* sub : {"cur", "new"}) {
         auto st = stat_path(dir(sub));
         if (!st || !S_ISDIR(st->st_mode)) throw MailError(ErrorKind::NotFound, "mailbox does not exist");

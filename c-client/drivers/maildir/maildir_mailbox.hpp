@@ -83,6 +83,7 @@ private:
 
     std::string path_;
     bool read_only_;
+    bool claims_recent_;  // opened by SELECT, not EXAMINE/STATUS or to deliver
     LockTimeouts timeouts_;
     Uidlist uidlist_;
     FileStamp uidlist_stamp_;

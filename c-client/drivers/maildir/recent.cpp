@@ -37,9 +37,9 @@ Uid MaildirMailbox::read_recent_claim() const {
 
 void MaildirMailbox::claim_recent(const ScanResult& files) {
     Uid last = messages_.empty() ? 0 : messages_.back().uid;
-    if (read_only_) {
-        // EXAMINE and STATUS show what nobody has claimed yet, and take nothing
-        // (Dovecot without MAILBOX_FLAG_DROP_RECENT).
+    if (!claims_recent_) {
+        // EXAMINE, STATUS and delivery show what nobody has claimed yet, and
+        // take nothing (Dovecot without MAILBOX_FLAG_DROP_RECENT).
         Uid from = std::max(last, read_recent_claim());
         for (const auto& rec : uidlist_.records)
             if (rec.uid > from) recent_.insert(rec.uid);
