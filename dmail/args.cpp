@@ -17,6 +17,15 @@ std::vector<std::string> split_keywords(std::string_view text) {
     return out;
 }
 
+bool is_valid_keyword(std::string_view word) {
+    if (word.empty() || word.size() > 64) return false;
+    for (unsigned char c : word)
+        if (c <= ' ' || c >= 0x7f || c == '(' || c == ')' || c == '{' || c == '%' || c == '*' || c == '"' ||
+            c == '\\' || c == ']')
+            return false;
+    return true;
+}
+
 ParsedArgs parse_args(const std::vector<std::string_view>& argv) {
     ParsedArgs r;
     Args& a = r.args;

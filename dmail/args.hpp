@@ -30,6 +30,10 @@ ParsedArgs parse_args(const std::vector<std::string_view>& argv);
 // "a b,c,,d" -> {"a", "b", "c", "d"}.
 std::vector<std::string> split_keywords(std::string_view text);
 
+// An IMAP keyword: an atom (no space, control, 8-bit or ( ) { % * " \ ]),
+// at most 64 bytes. Others are left out of a delivery with a warning.
+bool is_valid_keyword(std::string_view word);
+
 inline constexpr const char* kUsage =
     "usage: dmail [-c FILE] [-D] [-f FROM | -r FROM] [-k KEYWORDS] [-I INBOX] [+FOLDER] [USER]";
 

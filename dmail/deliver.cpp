@@ -62,7 +62,12 @@ DeliveryResult deliver(Store& store, const Args& args, int fd, const DeliveryOpt
     };
     auto start_sink = [&] {
         AppendRequest req;
-        req.keywords = args.keywords;
+        for (const auto& k : args.keywords) {
+            if (is_valid_keyword(k))
+                req.keywords.push_back(k);
+            else if (options.warn)
+                options.warn("keyword \"" + k + "\" left out: not a valid IMAP keyword");
+        }
         req.envelope_from = choose_sender(args.from, filter.envelope_sender(), filter.from_field());
         if (options.debug) options.debug("envelope sender " + req.envelope_from);
         sink = box->append(req);

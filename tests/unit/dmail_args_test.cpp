@@ -63,6 +63,13 @@ TEST_CASE("dmail keyword splitting", "[dmail]") {
     CHECK(split_keywords(" a ,, b\tc ") == std::vector<std::string>{"a", "b", "c"});
 }
 
+TEST_CASE("dmail keyword validity", "[dmail]") {
+    for (auto good : {"work", "$Label1", "$Junk", "a.b-c_d", "NonJunk"}) CHECK(is_valid_keyword(good));
+    for (auto bad : {"", "\\Seen", "a b", "a(b", "a)b", "a{b", "a%", "a*", "a\"b", "a]b", "caf\xc3\xa9", "a\x01" "b"})
+        CHECK_FALSE(is_valid_keyword(bad));
+    CHECK_FALSE(is_valid_keyword(std::string(65, 'k')));
+}
+
 TEST_CASE("dmail exit codes", "[dmail]") {
     using mail::ErrorKind;
     CHECK(exit_code_for(ErrorKind::Busy) == EX_TEMPFAIL);
