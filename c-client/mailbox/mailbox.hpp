@@ -25,6 +25,15 @@ public:
     virtual void keywords_changed() {}  // the keyword table grew
 };
 
+// A sink for changes nobody needs to hear of (a mailbox opened to be
+// read through once, its own first sync).
+class NullEventSink : public EventSink {
+public:
+    void expunged(size_t) override {}
+    void exists(size_t) override {}
+    void flags_changed(size_t) override {}
+};
+
 // A new message being written. write() as often as needed, then commit(),
 // which makes it durable (fsync) and visible and returns its UID. Destroying
 // an AppendSink that was not committed leaves no trace of the message.

@@ -54,11 +54,6 @@ std::string parent_name(const std::string& name) {
     return slash == std::string::npos ? std::string() : name.substr(0, slash);
 }
 
-struct NullSink : EventSink {
-    void expunged(size_t) override {}
-    void exists(size_t) override {}
-    void flags_changed(size_t) override {}
-};
 
 }  // namespace
 
@@ -180,7 +175,7 @@ void Store::move_messages(Mailbox& from, Mailbox& to) const {
         from.set_flags(i, from.at(i).flags | kDeleted, from.at(i).keywords);
         uids.push_back(from.at(i).uid);
     }
-    NullSink sink;
+    NullEventSink sink;
     from.expunge(sink, &uids);
 }
 

@@ -13,16 +13,6 @@
 
 namespace mail::maildir {
 
-namespace {
-
-struct NullSink : EventSink {
-    void expunged(size_t) override {}
-    void exists(size_t) override {}
-    void flags_changed(size_t) override {}
-};
-
-}  // namespace
-
 MaildirMailbox::MaildirMailbox(std::string path, OpenMode mode, LockTimeouts timeouts)
     : path_(std::move(path)), read_only_(mode == OpenMode::ReadOnly), claims_recent_(mode == OpenMode::ReadWrite),
       timeouts_(timeouts) {
@@ -33,7 +23,7 @@ MaildirMailbox::MaildirMailbox(std::string path, OpenMode mode, LockTimeouts tim
     if (!stat_path(dir("tmp"))) ::mkdir(dir("tmp").c_str(), 0700);
     reload_keywords();
     ensure_uidlist();
-    NullSink sink;
+    NullEventSink sink;
     sync(sink, true);
 }
 

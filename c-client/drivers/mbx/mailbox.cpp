@@ -11,16 +11,6 @@
 
 namespace mail::mbx {
 
-namespace {
-
-struct NullSink : EventSink {
-    void expunged(size_t) override {}
-    void exists(size_t) override {}
-    void flags_changed(size_t) override {}
-};
-
-}  // namespace
-
 uint64_t Slot::end() const { return offset + line_length; }
 
 int64_t mtime_ns(const struct stat& st) {
@@ -89,7 +79,7 @@ MbxMailbox::MbxMailbox(std::string path, OpenMode mode, MbxOptions options)
         Header h = read_header();
         uidvalidity_ = h.uidvalidity;
         last_pid_ = h.last_pid;
-        NullSink sink;
+        NullEventSink sink;
         absorb_header(h);
         sync_locked(sink, true);
     }

@@ -8,23 +8,13 @@
 
 namespace mail::unixmbox {
 
-namespace {
-
-struct NullSink : EventSink {
-    void expunged(size_t) override {}
-    void exists(size_t) override {}
-    void flags_changed(size_t) override {}
-};
-
-}  // namespace
-
 UnixMailbox::UnixMailbox(std::string path, OpenMode mode)
     : path_(std::move(path)), read_only_(mode == OpenMode::ReadOnly) {
     struct stat st;
     if (::stat(path_.c_str(), &st) < 0 || !S_ISREG(st.st_mode))
         throw MailError(ErrorKind::NotFound, "mailbox does not exist");
     if (!read_only_ && ::access(path_.c_str(), W_OK) < 0) read_only_ = true;
-    NullSink sink;
+    NullEventSink sink;
     reload(sink, true);
     // A mailbox without UID data gets its UIDVALIDITY written now, as UW
     // does at its first checkpoint, so that it stays the same.
