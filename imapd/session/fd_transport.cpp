@@ -20,15 +20,17 @@ size_t FdTransport::read(char* buf, size_t n) {
     }
 }
 
-bool FdTransport::write(std::string_view data) {
+bool FdTransport::write(std::string_view data) { return write_all(out_, data); }
+
+bool write_all(int fd, std::string_view data) {
     while (!data.empty()) {
-        ssize_t w = ::write(out_, data.data(), data.size());
+        ssize_t w = ::write(fd, data.data(), data.size());
         if (w > 0) {
             data.remove_prefix(static_cast<size_t>(w));
         } else if (w < 0 && errno == EINTR) {
             continue;
         } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            pollfd p{out_, POLLOUT, 0};
+            pollfd p{fd, POLLOUT, 0};
             ::poll(&p, 1, -1);
         } else {
             return false;  // EPIPE (SIGPIPE is ignored) or another error

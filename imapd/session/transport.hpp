@@ -22,6 +22,10 @@ public:
     virtual Wait wait(int other_fd, int timeout_ms) = 0;
 };
 
+// Writes all of data to fd, waiting when it is non-blocking and full; false
+// when the connection is gone (EPIPE: SIGPIPE is ignored) or on another error.
+bool write_all(int fd, std::string_view data);
+
 // stdin/stdout, which are often one socket (inetd, socat, ssh): the
 // descriptors are used as they are, and writes cope with short writes and
 // EAGAIN in case someone made them non-blocking.

@@ -129,17 +129,7 @@ bool ClientConnection::write(std::string_view data) {
             }
             continue;
         }
-        ssize_t w = ::write(out_, data.data(), data.size());
-        if (w > 0) {
-            data.remove_prefix(static_cast<size_t>(w));
-        } else if (w < 0 && errno == EINTR) {
-            continue;
-        } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            pollfd p{out_, POLLOUT, 0};
-            ::poll(&p, 1, -1);
-        } else {
-            return false;
-        }
+        return write_all(out_, data);  // plaintext: before TLS, or none configured
     }
     return true;
 }
