@@ -155,7 +155,7 @@ def dovecot_session(home):
 
 def imapd_preexec(home):
     """A preexec_fn that runs build/imapd as nobody when we are root (imapd
-    serves its invoking user preauthenticated, and root gets BYE), after
+    serves its invoking user preauthenticated, while root gets * OK and a login), after
     chowning home to nobody; None when we are not root."""
     if os.geteuid() != 0:
         return None
