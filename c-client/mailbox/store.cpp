@@ -1,4 +1,6 @@
 #include "mailbox/store.hpp"
+
+#include "mailbox/copy.hpp"
 #include "mailbox/spool.hpp"
 
 #include <dirent.h>
@@ -152,22 +154,9 @@ void Store::remove(std::string_view raw) {
 }
 
 void Store::move_messages(Mailbox& from, Mailbox& to) const {
-    std::vector<char> buf(1 << 16);
     for (size_t i = 0; i < from.count(); ++i) {
-        const MessageInfo& m = from.at(i);
-        AppendRequest req;
-        req.flags = m.flags & kStorableFlags;
-        for (size_t b = 0; b < from.keywords().size() && b < kMaxKeywords; ++b)
-            if (m.keywords & (KeywordMask{1} << b)) req.keywords.push_back(from.keywords()[b]);
-        req.internal_date = m.internal_date;
-        req.zone_minutes = m.zone_minutes;
-        MessageContent content = from.content(i);
-        auto sink = to.append(req);
-        uint64_t off = 0;
-        while (size_t n = content.read(off, buf.data(), buf.size())) {
-            sink->write(std::string_view(buf.data(), n));
-            off += n;
-        }
+        auto sink = to.append(copy_request(from, i));
+        copy_content(from, i, *sink);
         sink->commit();
     }
     std::vector<Uid> uids;

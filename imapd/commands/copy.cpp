@@ -3,6 +3,7 @@
 // (by name, into the target's table) and internal date. A failure part way
 // removes what was already copied, so the target is unchanged.
 #include "imapd/commands/mailbox_util.hpp"
+#include "mailbox/copy.hpp"
 #include "imapd/session/session.hpp"
 #include "util/error.hpp"
 

@@ -10,16 +10,6 @@
 
 namespace mail::imapd {
 
-namespace {
-
-struct IgnoreEvents : EventSink {
-    void expunged(size_t) override {}
-    void exists(size_t) override {}
-    void flags_changed(size_t) override {}
-};
-
-}  // namespace
-
 Store& user_store(Session& session) {
     Store* store = session.store();
     if (!store) throw MailError(ErrorKind::Invalid, "No mail store is configured for this session");
@@ -60,32 +50,10 @@ std::string uid_set_text(const std::vector<Uid>& uids) {
     return out;
 }
 
-AppendRequest copy_request(const Mailbox& from, size_t index) {
-    const MessageInfo& m = from.at(index);
-    AppendRequest req;
-    req.flags = m.flags & kStorableFlags;
-    for (size_t b = 0; b < from.keywords().size() && b < kMaxKeywords; ++b)
-        if (m.keywords & (KeywordMask{1} << b)) req.keywords.push_back(from.keywords()[b]);
-    req.internal_date = m.internal_date;
-    req.zone_minutes = m.zone_minutes;
-    req.size_hint = m.size;
-    return req;
-}
-
-void copy_content(Mailbox& from, size_t index, AppendSink& to) {
-    MessageContent content = from.content(index);
-    std::vector<char> buf(64 * 1024);
-    uint64_t off = 0;
-    while (size_t n = content.read(off, buf.data(), buf.size())) {
-        to.write(std::string_view(buf.data(), n));
-        off += n;
-    }
-}
-
 void remove_added(Mailbox& box, const std::vector<Uid>& uids) {
     if (uids.empty()) return;
     try {
-        IgnoreEvents ignore;
+        NullEventSink ignore;
         box.sync(ignore, true);
         for (Uid uid : uids)
             if (auto i = box.index_of(uid)) box.set_flags(*i, box.at(*i).flags | kDeleted, box.at(*i).keywords);

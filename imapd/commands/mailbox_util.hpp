@@ -34,12 +34,6 @@ bool is_selected(Session& session, std::string_view name);
 // are not ascending (COPYUID pairs source and target positionally).
 std::string uid_set_text(const std::vector<Uid>& uids);
 
-// An AppendRequest carrying a message's flags (without \Recent), keywords
-// by name and internal date, as COPY and MOVE keep them.
-AppendRequest copy_request(const Mailbox& from, size_t index);
-
-// Streams a message's stored bytes into a sink.
-void copy_content(Mailbox& from, size_t index, AppendSink& to);
 
 // Removes messages this command added when a later step fails: flags them
 // \Deleted and expunges only them; errors are swallowed (best effort).
