@@ -71,7 +71,7 @@ def test_procmail_delivers_while_session_sets_flags():
                                preexec_fn=as_nobody(), timeout=30)
             if p.returncode != 0:
                 failures.append((i, p.returncode, p.stderr))
-            time.sleep(random.random() * 0.01)
+            time.sleep(0.01 + random.random() * 0.01)  # paced: the session must get STOREs in between
 
     flagged = set()
     stores = 0
