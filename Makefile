@@ -7,6 +7,9 @@
 #   make fuzz       run each fuzz target for a short time (clang, libFuzzer)
 
 BUILD    ?= build
+# One spelling of the build directory, so that the dependency files (-MMD),
+# which name their objects by path, match however BUILD was given.
+override BUILD := $(abspath $(BUILD))
 CXX      ?= g++
 PREFIX   ?= /usr/local
 DESTDIR  ?=

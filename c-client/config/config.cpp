@@ -250,7 +250,9 @@ LocationTemplate Config::mail_location() const {
 }
 
 ExpandedLocation Config::location_for(const UserVars& vars, const char* mail_env) const {
-    return resolve_location(value_of("mail_location", KeyKind::Location), vars, mail_env);
+    ExpandedLocation location = resolve_location(value_of("mail_location", KeyKind::Location), vars, mail_env);
+    location.index_dir = path("index_dir", vars);
+    return location;
 }
 
 bool Config::was_set(std::string_view key) const { return set_on_line_.contains(key); }

@@ -149,10 +149,10 @@ ExpandedLocation resolve_location(std::string_view configured, const UserVars& v
     std::string path = expand_path(env, vars);
     std::string format = detect_mailbox_format(path);
     if (format == "?") throw ConfigError("MAIL: cannot tell the mailbox format of " + quoted(path));
-    if (format == "maildir") return {format, path, path};
+    if (format == "maildir") return {format, path, path, ""};
     if (format.empty()) format = conf.format;
     std::string root = format == conf.format ? conf.root : expand_path("~/mail", vars);
-    return {format, root, path};
+    return {format, root, path, ""};
 }
 
 }  // namespace mail

@@ -18,6 +18,7 @@ struct StoreLocation {
     std::string format;  // "maildir", "mbx", "unix": the format of new folders
     std::string root;    // directory of the folders
     std::string inbox;   // path of INBOX; empty: the root (maildir) itself
+    std::string index_dir;  // config index_dir expanded; empty: beside each mailbox
 };
 
 // LIST attributes as bits; attribute_names() gives their IMAP spelling.

@@ -289,13 +289,13 @@ TEST_CASE("mail_location parses Dovecot's notation and expands per user", "[conf
         const char* text;
         ExpandedLocation out;
     } cases[] = {
-        {"mbx:%h/mail:INBOX=%h/INBOX", {"mbx", "/home/fred/mail", "/home/fred/INBOX"}},
-        {"maildir:~/Maildir", {"maildir", "/home/fred/Maildir", "/home/fred/Maildir"}},
+        {"mbx:%h/mail:INBOX=%h/INBOX", {"mbx", "/home/fred/mail", "/home/fred/INBOX", ""}},
+        {"maildir:~/Maildir", {"maildir", "/home/fred/Maildir", "/home/fred/Maildir", ""}},
         {"unix:/var/imap/%1/%2/%u:INBOX=/var/mail/%u",
-         {"unix", "/var/imap/f/r/fred", "/var/mail/fred"}},
-        {"mbox:~/mail", {"unix", "/home/fred/mail", "/home/fred/mail/inbox"}},
-        {"mbx:~/mail", {"mbx", "/home/fred/mail", "/home/fred/mail/inbox"}},
-        {"maildir:/srv/a::b/%u", {"maildir", "/srv/a:b/fred", "/srv/a:b/fred"}},
+         {"unix", "/var/imap/f/r/fred", "/var/mail/fred", ""}},
+        {"mbox:~/mail", {"unix", "/home/fred/mail", "/home/fred/mail/inbox", ""}},
+        {"mbx:~/mail", {"mbx", "/home/fred/mail", "/home/fred/mail/inbox", ""}},
+        {"maildir:/srv/a::b/%u", {"maildir", "/srv/a:b/fred", "/srv/a:b/fred", ""}},
     };
     for (const auto& c : cases) {
         INFO(c.text);
@@ -338,14 +338,14 @@ TEST_CASE("MAIL overrides mail_location, in either notation", "[config]") {
         const char* mail;  // nullptr: unset
         ExpandedLocation out;
     } cases[] = {
-        {nullptr, {"mbx", home + "/mail", home + "/INBOX"}},
-        {"", {"mbx", home + "/mail", home + "/INBOX"}},
-        {"maildir:~/Maildir", {"maildir", home + "/Maildir", home + "/Maildir"}},
-        {"~/Maildir", {"maildir", home + "/Maildir", home + "/Maildir"}},
-        {"~/box.mbx", {"mbx", home + "/mail", home + "/box.mbx"}},
-        {"~/box.unix", {"unix", home + "/mail", home + "/box.unix"}},
-        {"~/empty", {"unix", home + "/mail", home + "/empty"}},
-        {"%h/new-box", {"mbx", home + "/mail", home + "/new-box"}},
+        {nullptr, {"mbx", home + "/mail", home + "/INBOX", ""}},
+        {"", {"mbx", home + "/mail", home + "/INBOX", ""}},
+        {"maildir:~/Maildir", {"maildir", home + "/Maildir", home + "/Maildir", ""}},
+        {"~/Maildir", {"maildir", home + "/Maildir", home + "/Maildir", ""}},
+        {"~/box.mbx", {"mbx", home + "/mail", home + "/box.mbx", ""}},
+        {"~/box.unix", {"unix", home + "/mail", home + "/box.unix", ""}},
+        {"~/empty", {"unix", home + "/mail", home + "/empty", ""}},
+        {"%h/new-box", {"mbx", home + "/mail", home + "/new-box", ""}},
     };
     for (const auto& c : cases) {
         INFO((c.mail ? c.mail : "(unset)"));

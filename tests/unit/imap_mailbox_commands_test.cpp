@@ -54,7 +54,7 @@ std::string run(const TempMaildir& dir, const std::string& commands, uint64_t ma
     o.user = "alice";
     o.limits.max_message = max_message;
     Session s(t, o);
-    s.set_store(std::make_unique<mail::Store>(mail::StoreLocation{"maildir", dir.root, ""}));
+    s.set_store(std::make_unique<mail::Store>(mail::StoreLocation{"maildir", dir.root, "", ""}));
     s.greet();
     s.run();
     return t.output.substr(t.output.find("\r\n") + 2);

@@ -78,7 +78,7 @@ TEST_CASE("subscriptions file in Dovecot's format", "[maildir]") {
 
 TEST_CASE("a maildir store creates, lists, renames and deletes folders", "[maildir]") {
     TempDir t;
-    Store store({"maildir", (t.path / "Maildir").string(), ""});
+    Store store({"maildir", (t.path / "Maildir").string(), "", ""});
     store.create("a/b");
     store.create("Sent");
     CHECK_THROWS_AS(store.create("Sent"), MailError);
@@ -115,7 +115,7 @@ TEST_CASE("a maildir store creates, lists, renames and deletes folders", "[maild
 
 TEST_CASE("renaming INBOX moves its messages and leaves it empty", "[maildir]") {
     TempDir t;
-    Store store({"maildir", t.path.string(), ""});
+    Store store({"maildir", t.path.string(), "", ""});
     {
         auto inbox = store.open("INBOX", OpenMode::ReadWrite);
         for (int i = 0; i < 3; ++i) {
