@@ -1,0 +1,130 @@
+#include "sort/sort_keys.hpp"
+
+#include "message/address.hpp"
+#include "message/date.hpp"
+#include "message/header.hpp"
+#include "message/rfc2047.hpp"
+#include "message/charset.hpp"
+#include "search/message_text.hpp"
+#include "search/text_matcher.hpp"
+#include "sort/base_subject.hpp"
+#include "util/error.hpp"
+
+namespace mail {
+
+namespace {
+
+// Sort strings are bounded: a longer subject or name sorts by its start.
+constexpr size_t kMaxKeyBytes = 1024;
+
+std::string folded(std::string_view utf8) {
+    std::string s = fold_case(sanitize_utf8(utf8.substr(0, kMaxKeyBytes)));
+    return s;
+}
+
+struct FirstAddress {
+    std::string mailbox;
+    std::string display;  // RFC 5957: the decoded display name, else the addr-spec
+};
+
+FirstAddress first_address(std::string_view value) {
+    FirstAddress out;
+    std::optional<Address> a = first_mailbox(parse_address_list(value));
+    if (!a) return out;
+    if (a->mailbox && *a->mailbox != kMissingMailbox) out.mailbox = folded(*a->mailbox);
+    std::string name = a->name ? collapse_whitespace(decode_rfc2047(*a->name)) : std::string();
+    out.display = folded(name.empty() ? address_spec(*a) : name);
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> parse_msg_ids(std::string_view value) {
+    std::vector<std::string> ids;
+    size_t i = 0;
+    while ((i = value.find('<', i)) != std::string_view::npos) {
+        size_t end = value.find('>', i + 1);
+        if (end == std::string_view::npos) break;
+        size_t next_open = value.find('<', i + 1);
+        if (next_open < end) {  // "<a <b@c>": the inner one
+            i = next_open;
+            continue;
+        }
+        std::string id;
+        for (char c : value.substr(i + 1, end - i - 1))
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') id += c;
+        if (!id.empty()) ids.push_back(std::move(id));
+        i = end + 1;
+    }
+    return ids;
+}
+
+SortKeys extract_sort_keys(std::string_view header, const MessageInfo& info) {
+    SortKeys k;
+    k.sent = info.internal_date;
+    bool have_date = false, have_subject = false, have_from = false, have_to = false, have_cc = false,
+         have_id = false, have_refs = false;
+    std::vector<std::string> in_reply_to;
+    HeaderParser fields(header);
+    while (auto f = fields.next()) {
+        auto is = [&](std::string_view name) { return header_name_equals(f->name, name); };
+        if (is("Date") && !have_date) {
+            have_date = true;
+            if (auto d = parse_rfc5322_date(f->unfolded())) k.sent = d->utc;
+        } else if (is("Subject") && !have_subject) {
+            have_subject = true;
+            BaseSubject b = base_subject(f->unfolded());
+            k.subject = folded(b.text);
+            k.reply_or_forward = b.reply_or_forward;
+        } else if (is("From") && !have_from) {
+            have_from = true;
+            FirstAddress a = first_address(f->unfolded());
+            k.from = std::move(a.mailbox);
+            k.display_from = std::move(a.display);
+        } else if (is("To") && !have_to) {
+            have_to = true;
+            FirstAddress a = first_address(f->unfolded());
+            k.to = std::move(a.mailbox);
+            k.display_to = std::move(a.display);
+        } else if (is("Cc") && !have_cc) {
+            have_cc = true;
+            k.cc = first_address(f->unfolded()).mailbox;
+        } else if (is("Message-ID") && !have_id) {
+            have_id = true;
+            std::vector<std::string> ids = parse_msg_ids(f->unfolded());
+            if (!ids.empty()) k.message_id = std::move(ids.front());
+        } else if (is("References") && !have_refs) {
+            have_refs = true;
+            k.references = parse_msg_ids(f->unfolded());
+        } else if (is("In-Reply-To") && in_reply_to.empty()) {
+            in_reply_to = parse_msg_ids(f->unfolded());
+        }
+    }
+    if (k.references.empty() && !in_reply_to.empty()) k.references.push_back(std::move(in_reply_to.front()));
+    return k;
+}
+
+std::vector<const SortKeys*> SortKeyCache::keys(Mailbox& mailbox, const std::vector<size_t>& indexes) {
+    std::vector<const SortKeys*> out;
+    out.reserve(indexes.size());
+    for (size_t index : indexes) {
+        const MessageInfo& info = mailbox.at(index);
+        auto it = by_uid_.find(info.uid);
+        if (it == by_uid_.end()) {
+            SortKeys k;
+            try {
+                k = extract_sort_keys(read_header(mailbox.content(index)), info);
+            } catch (const MailError& e) {
+                // Removed by another program since the last sync: it sorts by
+                // what the index knows until the expunge is reported.
+                if (e.kind() != ErrorKind::NotFound) throw;
+                k.sent = info.internal_date;
+            }
+            it = by_uid_.emplace(info.uid, std::move(k)).first;
+        }
+        out.push_back(&it->second);
+    }
+    return out;
+}
+
+}  // namespace mail

@@ -1,0 +1,53 @@
+// What SORT (RFC 5256, RFC 5957 DISPLAYFROM/DISPLAYTO) and THREAD need of a
+// message, extracted from its header once and kept per UID, so that sorting
+// or threading a large mailbox reads and parses each header at most once
+// per session.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "mailbox/mailbox.hpp"
+
+namespace mail {
+
+struct SortKeys {
+    int64_t sent = 0;  // Date: in UTC; the internal date when missing or unparsable
+    // Comparison forms (case-folded UTF-8); "" when the field is missing.
+    std::string subject;       // base subject (RFC 5256 2.1)
+    bool reply_or_forward = false;
+    std::string from, to, cc;  // mailbox (local part) of the first address
+    std::string display_from, display_to;  // RFC 5957 display names
+    // Threading (RFC 5256 REFERENCES): ids without the angle brackets.
+    std::string message_id;
+    std::vector<std::string> references;  // References:, else In-Reply-To:'s first id
+};
+
+// The sort keys of a message whose header block is `header`; `info` gives
+// the internal date used when the Date: field is missing or unparsable.
+SortKeys extract_sort_keys(std::string_view header, const MessageInfo& info);
+
+// The msg-ids ("<...>") in a References: or In-Reply-To: value, in order,
+// without brackets and with whitespace removed; text that is not a msg-id
+// is skipped.
+std::vector<std::string> parse_msg_ids(std::string_view value);
+
+// SortKeys of one open mailbox by UID, filled on demand: a message's header
+// is read once, whatever number of SORT and THREAD commands follow.
+class SortKeyCache {
+public:
+    // The keys of messages `indexes` of `mailbox`, in the same order. A
+    // message removed by another program since the last sync gets keys from
+    // its MessageInfo alone.
+    std::vector<const SortKeys*> keys(Mailbox& mailbox, const std::vector<size_t>& indexes);
+    void clear() { by_uid_.clear(); }
+    size_t size() const { return by_uid_.size(); }
+
+private:
+    std::unordered_map<Uid, SortKeys> by_uid_;
+};
+
+}  // namespace mail
