@@ -34,6 +34,10 @@ UNIT_SRCS   := $(shell find tests/unit -name '*.cpp' | sort)
 IMAPD_LIB_SRCS := $(filter-out imapd/main.cpp,$(IMAPD_SRCS))
 # So are dmail's (its argument parser and header filter are unit-tested).
 DMAIL_LIB_SRCS := $(filter-out dmail/main.cpp,$(DMAIL_SRCS))
+# And imapstat's (its line parser and statistics are unit-tested); imapstat
+# reads the session-end line with imapd's own parser.
+IMAPSTAT_LIB_SRCS := $(filter-out tools/imapstat/main.cpp,$(IMAPSTAT_SRCS))
+IMAPSTAT_IMAPD_SRCS := imapd/log/session_end.cpp imapd/log/log.cpp
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
 
@@ -67,10 +71,10 @@ $(BUILD)/dmail: $(call obj,$(DMAIL_SRCS)) $(LIB)
 $(BUILD)/mailtool: $(call obj,$(MAILTOOL_SRCS)) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/imapstat: $(call obj,$(IMAPSTAT_SRCS)) $(LIB)
+$(BUILD)/imapstat: $(call obj,$(IMAPSTAT_SRCS) $(IMAPSTAT_IMAPD_SRCS)) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lz
 
-$(BUILD)/unit-tests: $(call obj,$(UNIT_SRCS)) $(call obj,$(DMAIL_LIB_SRCS)) $(if $(IMAPD_LIB_SRCS),$(BUILD)/imapd-lib.a) $(LIB)
+$(BUILD)/unit-tests: $(call obj,$(UNIT_SRCS)) $(call obj,$(DMAIL_LIB_SRCS)) $(call obj,$(IMAPSTAT_LIB_SRCS)) $(if $(IMAPD_LIB_SRCS),$(BUILD)/imapd-lib.a) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpam -lssl -lcrypto -lz
 
 unit: $(BUILD)/unit-tests
