@@ -30,6 +30,13 @@ constexpr KeySpec kKeys[] = {
     {"login_timeout", "60s", K::Duration, "", "time allowed to log in"},
     {"lock_timeout", "30s", K::Duration, "",
      "how long to wait for a mailbox lock before saying try again"},
+    // IMAP extensions: special-use mailboxes (RFC 6154) and quota (RFC 9208).
+    {"special_use", "", K::String, "",
+     "special-use mailboxes, e.g. Sent:\\Sent, Drafts:\\Drafts, Trash:\\Trash; empty: none"},
+    {"special_use_create", "no", K::Enum, "yes|no",
+     "create the special_use mailboxes that do not exist at login"},
+    {"quota_storage", "0", K::Size, "", "storage limit of a user's mail; 0: none"},
+    {"quota_messages", "0", K::Size, "", "message count limit of a user's mail; 0: none"},
     // Operations.
     {"log_path", "syslog", K::Path, "syslog|stderr",
      "syslog (facility mail), stderr, or a file appended to"},

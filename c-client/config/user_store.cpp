@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include "mailbox/special_use.hpp"
+#include "util/error.hpp"
+
 namespace mail {
 namespace {
 
@@ -21,6 +24,23 @@ std::unique_ptr<Store> make_user_store(const Config& config, const UserVars& var
     std::string spool = config.path("spool", vars);
     if (!spool.empty() && !same_file(spool, store->location().inbox))
         store->set_spool(std::move(spool));
+    StoreSettings settings;
+    try {
+        settings.special_use = parse_special_use_config(config.string("special_use"));
+    } catch (const MailError& e) {
+        throw ConfigError(config.source() + ": " + e.what());
+    }
+    settings.special_use_create = config.flag("special_use_create");
+    settings.quota_storage = config.size("quota_storage");
+    settings.quota_messages = config.size("quota_messages");
+    store->set_settings(std::move(settings));
+    if (store->settings().special_use_create) {
+        try {
+            create_special_use_mailboxes(*store);  // at login, as Dovecot's auto = create
+        } catch (const MailError&) {
+            // a mailbox that cannot be created now does not stop the login
+        }
+    }
     return store;
 }
 

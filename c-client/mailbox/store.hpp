@@ -4,6 +4,8 @@
 // turns mail_location into a StoreLocation).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,6 +21,16 @@ struct StoreLocation {
     std::string root;    // directory of the folders
     std::string inbox;   // path of INBOX; empty: the root (maildir) itself
     std::string index_dir;  // config index_dir expanded; empty: beside each mailbox
+};
+
+// Per-user settings of the IMAP extensions, from the configuration
+// (make_user_store fills them in): special-use mailboxes (RFC 6154,
+// mailbox/special_use.hpp) and quota limits (RFC 9208, quota/quota.hpp).
+struct StoreSettings {
+    std::map<std::string, std::vector<std::string>> special_use;  // mailbox -> {"\\Sent"...}
+    bool special_use_create = false;  // create them at login
+    uint64_t quota_storage = 0;       // bytes; 0: no limit
+    uint64_t quota_messages = 0;      // 0: no limit
 };
 
 // LIST attributes as bits; attribute_names() gives their IMAP spelling.
@@ -46,6 +58,8 @@ public:
     // when INBOX is opened read-write (mailbox/spool.hpp); empty: none.
     void set_spool(std::string path) { spool_ = std::move(path); }
     char separator() const { return kHierarchySeparator; }
+    void set_settings(StoreSettings settings) { settings_ = std::move(settings); }
+    const StoreSettings& settings() const { return settings_; }
 
     struct Resolved {
         Driver* driver = nullptr;  // null when nothing exists there yet
@@ -81,6 +95,7 @@ private:
 
     StoreLocation location_;
     std::string spool_;
+    StoreSettings settings_;
 };
 
 // Dovecot's subscriptions file ("V\t2\n\n" then one name a line, levels

@@ -1,6 +1,8 @@
 // STATUS (RFC 3501 6.3.10, SIZE from RFC 8438). The selected mailbox is
 // answered from the session's view, other mailboxes are opened read-only.
 // Items are written in a fixed order, as Dovecot writes them.
+#include "imapd/commands/status.hpp"
+
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/protocol/mailbox_requests.hpp"
 #include "imapd/protocol/parse_error.hpp"
@@ -8,12 +10,11 @@
 
 namespace mail::imapd {
 
-Reply cmd_status(CommandContext& ctx) {
-    StatusRequest req = parse_status(ctx.args);
+void send_status(Session& s, const std::string& name, const std::vector<StatusItem>& items_wanted) {
+    StatusRequest req{name, items_wanted};
     unsigned wanted = 0;
     for (StatusItem item : req.items) wanted |= item;
     if (wanted & kStatusHighestModSeq) throw ParseError("HIGHESTMODSEQ needs CONDSTORE, which is not supported");
-    Session& s = ctx.session;
     std::unique_ptr<Mailbox> opened;
     Mailbox* box = nullptr;
     if (is_selected(s, req.mailbox)) {
@@ -43,6 +44,11 @@ Reply cmd_status(CommandContext& ctx) {
     add(kStatusUnseen, "UNSEEN", unseen);
     add(kStatusSize, "SIZE", size);
     s.untagged("STATUS " + mailbox_astring(req.mailbox) + " (" + items + ")");
+}
+
+Reply cmd_status(CommandContext& ctx) {
+    StatusRequest req = parse_status(ctx.args);
+    send_status(ctx.session, req.mailbox, req.items);
     return Reply::ok("Status completed");
 }
 

@@ -56,7 +56,7 @@ ListRequest parse_list(ArgReader& args) {
     return req;
 }
 
-StatusRequest parse_status(ArgReader& args) {
+std::vector<StatusItem> parse_status_items(ArgReader& args) {
     static constexpr struct {
         const char* name;
         StatusItem item;
@@ -64,9 +64,7 @@ StatusRequest parse_status(ArgReader& args) {
                   {"UIDNEXT", kStatusUidNext},         {"UIDVALIDITY", kStatusUidValidity},
                   {"UNSEEN", kStatusUnseen},           {"SIZE", kStatusSize},
                   {"HIGHESTMODSEQ", kStatusHighestModSeq}};
-    StatusRequest req;
-    req.mailbox = args.mailbox();
-    args.sp();
+    std::vector<StatusItem> items;
     args.open_paren();
     for (;;) {
         args.count_item();
@@ -74,7 +72,7 @@ StatusRequest parse_status(ArgReader& args) {
         bool known = false;
         for (const auto& i : kItems) {
             if (name == i.name) {
-                req.items.push_back(i.item);
+                items.push_back(i.item);
                 known = true;
             }
         }
@@ -82,6 +80,14 @@ StatusRequest parse_status(ArgReader& args) {
         if (!args.try_sp()) break;
     }
     args.close_paren();
+    return items;
+}
+
+StatusRequest parse_status(ArgReader& args) {
+    StatusRequest req;
+    req.mailbox = args.mailbox();
+    args.sp();
+    req.items = parse_status_items(args);
     args.end();
     return req;
 }

@@ -34,6 +34,10 @@ struct StatusRequest {
     std::vector<StatusItem> items;  // in the client's order
 };
 
+// "(" status-att *(SP status-att) ")", as STATUS and LIST's RETURN (STATUS
+// (...)) (RFC 5819) take it; an unknown item is a ParseError.
+std::vector<StatusItem> parse_status_items(ArgReader& args);
+
 // Parses what follows "STATUS SP" and end().
 StatusRequest parse_status(ArgReader& args);
 
