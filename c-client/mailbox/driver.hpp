@@ -11,6 +11,15 @@
 
 namespace mail {
 
+// The UID numbering of a new mailbox, for tools that copy a mailbox keeping
+// its UIDs (mailtool convert): UIDVALIDITY, and UIDNEXT so that UIDs the old
+// mailbox gave out are never reused. 0: the driver's own choice (the time;
+// 1). Appends then give each message its old UID (AppendRequest::uid).
+struct UidBase {
+    Uid uidvalidity = 0;
+    Uid uidnext = 0;
+};
+
 class Driver {
 public:
     virtual ~Driver() = default;
@@ -18,6 +27,7 @@ public:
     // True when path holds a mailbox of this format (by its content).
     virtual bool recognizes(const std::string& path) const = 0;
     virtual void create(const std::string& path) = 0;
+    virtual void create(const std::string& path, const UidBase& base) = 0;
     virtual void remove(const std::string& path) = 0;
     virtual void rename(const std::string& from, const std::string& to) = 0;
     virtual std::unique_ptr<Mailbox> open(const std::string& path, OpenMode mode) = 0;

@@ -53,6 +53,12 @@ struct AppendRequest {
     // The envelope sender for formats that store one (the unix "From " line);
     // empty: the invoking user. No spaces or control characters.
     std::string envelope_from;
+    // 0: the next UID. Otherwise the UID to give the message, for a copy
+    // that keeps the UIDs of its source (mailtool convert): it must be above
+    // every UID in the mailbox (MailError(Invalid) otherwise) and below the
+    // UIDNEXT the mailbox was created with (Driver::create with a UidBase),
+    // or the UID is not the mailbox's to give; UIDNEXT stays above it.
+    Uid uid = 0;
 };
 
 // Deliver is ReadWrite for a mailbox opened only to add messages (APPEND and

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 
@@ -82,7 +83,13 @@ public:
             fsync_dir(box_.dir("cur"));
             box_.uidlist_stamp_ = {};
             box_.reload_uidlist();
-            Uid uid = box_.uidlist_.next_uid++;
+            Uid uid = box_.uidlist_.next_uid;
+            if (request_.uid) {  // a copy keeping its source's UID (mailbox.hpp)
+                if (!box_.uidlist_.records.empty() && request_.uid <= box_.uidlist_.records.back().uid)
+                    throw MailError(ErrorKind::Invalid, "the UID to keep is not above the mailbox's last UID");
+                uid = request_.uid;
+            }
+            box_.uidlist_.next_uid = std::max(box_.uidlist_.next_uid, uid + 1);
             box_.uidlist_.records.push_back(UidlistRecord{uid, base, {}});
             box_.write_uidlist_locked(lock);
             return uid;

@@ -4,10 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 
 #include "drivers/maildir/files.hpp"
+#include "drivers/maildir/lock.hpp"
+#include "drivers/maildir/uidlist.hpp"
 #include "drivers/maildir/maildir_mailbox.hpp"
 #include "util/error.hpp"
 
@@ -31,7 +34,7 @@ bool MaildirDriver::recognizes(const std::string& path) const {
     return is_dir(path + "/cur") && is_dir(path + "/new");
 }
 
-void MaildirDriver::create(const std::string& path) {
+void MaildirDriver::create(const std::string& path, const UidBase& base) {
     if (recognizes(path)) throw MailError(ErrorKind::Exists, "mailbox already exists");
     if (::mkdir(path.c_str(), 0700) < 0 && errno != EEXIST) throw_errno("cannot create mailbox", errno);
     for (const char* sub : {"tmp", "new", "cur"}) {
@@ -45,6 +48,15 @@ void MaildirDriver::create(const std::string& path) {
     if (!leaf.empty() && leaf[0] == '.' && recognizes(parent)) {
         int fd = ::open((path + "/maildirfolder").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
         if (fd >= 0) ::close(fd);
+    }
+    // A copy that keeps its source's UIDs starts with their numbering.
+    if (base.uidvalidity || base.uidnext > 1) {
+        Uidlist list;
+        list.uidvalidity = base.uidvalidity ? base.uidvalidity : next_uidvalidity(maildir_root(path));
+        list.next_uid = std::max<Uid>(base.uidnext, 1);
+        list.guid = random_guid();
+        DotLock::acquire(path + "/dovecot-uidlist", LockTimeouts{10, 60}).replace(format_uidlist(list), true);
+        fsync_dir(path);
     }
     fsync_dir(parent);
 }

@@ -10,7 +10,8 @@ class MaildirDriver : public Driver {
 public:
     std::string_view name() const override { return "maildir"; }
     bool recognizes(const std::string& path) const override;
-    void create(const std::string& path) override;
+    void create(const std::string& path) override { create(path, UidBase{}); }
+    void create(const std::string& path, const UidBase& base) override;
     void remove(const std::string& path) override;
     void rename(const std::string& from, const std::string& to) override;
     std::unique_ptr<Mailbox> open(const std::string& path, OpenMode mode) override;

@@ -159,7 +159,7 @@ uint64_t compute_vsize(int fd) {
     return size;
 }
 
-static std::string random_guid() {
+std::string random_guid() {
     unsigned char bytes[16] = {};
     if (::getrandom(bytes, sizeof bytes, 0) != sizeof bytes) {
         struct timespec ts;

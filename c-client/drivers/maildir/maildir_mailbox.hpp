@@ -102,5 +102,7 @@ Uid next_uidvalidity(const std::string& root);
 std::string maildir_root(const std::string& path);
 // RFC822.SIZE of a file: its size with bare LFs counted as CRLF.
 uint64_t compute_vsize(int fd);
+// A new mailbox GUID for the uidlist's G field: 32 hex digits.
+std::string random_guid();
 
 }  // namespace mail::maildir

@@ -105,11 +105,18 @@ public:
         st = fstat_or_throw(fd);
         const uint64_t end = static_cast<uint64_t>(st.st_size);
         line.uid = box_.last_uid_ + 1;
-        char hex[16];
-        std::snprintf(hex, sizeof hex, "%08x", line.uid);
-        pwrite_all(fd, hex, kUidLastOffset);
-        if (::fdatasync(fd) < 0) throw_errno("cannot write the mailbox", errno);
-        box_.last_uid_ = line.uid;
+        if (request_.uid) {  // a copy keeping its source's UID (mailbox.hpp)
+            if (!box_.messages_.empty() && request_.uid <= box_.messages_.back().uid)
+                throw MailError(ErrorKind::Invalid, "the UID to keep is not above the mailbox's last UID");
+            line.uid = request_.uid;
+        }
+        if (line.uid > box_.last_uid_) {
+            char hex[16];
+            std::snprintf(hex, sizeof hex, "%08x", line.uid);
+            pwrite_all(fd, hex, kUidLastOffset);
+            if (::fdatasync(fd) < 0) throw_errno("cannot write the mailbox", errno);
+            box_.last_uid_ = line.uid;
+        }
         try {
             std::string text = format_message_line(line);
             pwrite_all(fd, text, end);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "drivers/mbx/mbx_mailbox.hpp"
 #include "util/error.hpp"
@@ -46,12 +47,19 @@ bool MbxDriver::recognizes(const std::string& path) const {
     return got == kHeaderSize && looks_like_mbx(std::string_view(buf, got));
 }
 
-void MbxDriver::create(const std::string& path) {
+void MbxDriver::create(const std::string& path, const UidBase& base) {
     make_parents(path);
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) throw_errno("cannot create the mailbox", errno);
     try {
-        pwrite_all(fd.get(), format_new_header(static_cast<Uid>(::time(nullptr))), 0);
+        const Uid validity = base.uidvalidity ? base.uidvalidity : static_cast<Uid>(::time(nullptr));
+        std::string header = format_new_header(validity);
+        if (base.uidnext > 1) {  // UIDLAST: the UIDs below UIDNEXT are taken
+            char hex[16];
+            std::snprintf(hex, sizeof hex, "%08x", base.uidnext - 1);
+            header.replace(kUidLastOffset, 8, hex);
+        }
+        pwrite_all(fd.get(), header, 0);
         if (::fsync(fd.get()) < 0) throw_errno("cannot create the mailbox", errno);
     } catch (...) {
         ::unlink(path.c_str());

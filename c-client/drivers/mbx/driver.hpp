@@ -12,7 +12,8 @@ public:
     bool recognizes(const std::string& path) const override;
     // A new file with the header and no messages, mode 0600; UIDVALIDITY is
     // the time of creation. Missing parent directories are made (0700).
-    void create(const std::string& path) override;
+    void create(const std::string& path) override { create(path, UidBase{}); }
+    void create(const std::string& path, const UidBase& base) override;
     // Both refuse (Busy) while another session has the mailbox open, as UW does.
     void remove(const std::string& path) override;
     void rename(const std::string& from, const std::string& to) override;

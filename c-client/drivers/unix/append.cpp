@@ -60,7 +60,14 @@ Uid UnixAppendSink::next_uid(int fd, uint64_t size) {
         scanner.finish(size);
         assign_uids(scanner.messages(), box_.messages_.empty() && box_.parsed_size_ == 0, state, nullptr);
     }
-    return std::max(state.uid_last, state.prev_uid) + 1;
+    const Uid running = std::max(state.uid_last, state.prev_uid);
+    if (!request_.uid) return running + 1;
+    // A copy keeping its source's UID (mailbox.hpp): readers believe an
+    // X-UID above the last message's and at most one above the X-IMAP base
+    // (uid_rules.hpp), so a gap needs the base that create() wrote.
+    if (request_.uid <= state.prev_uid || request_.uid > running + 1)
+        throw MailError(ErrorKind::Invalid, "a unix mailbox cannot hold UID " + std::to_string(request_.uid) + " here");
+    return request_.uid;
 }
 
 Uid UnixAppendSink::commit() {

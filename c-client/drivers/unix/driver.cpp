@@ -37,15 +37,16 @@ bool UnixDriver::recognizes(const std::string& path) const {
     return is_from_line(line);
 }
 
-void UnixDriver::create(const std::string& path) {
+void UnixDriver::create(const std::string& path, const UidBase& base) {
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) {
         if (errno == EEXIST) throw MailError(ErrorKind::Exists, "mailbox already exists");
         throw MailError(ErrorKind::Io, std::string("cannot create mailbox: ") + std::strerror(errno));
     }
     // As unix_create: the pseudo-message holds UIDVALIDITY from the start.
-    MailboxBase base{static_cast<uint32_t>(::time(nullptr)), 0, {}};
-    write_at(fd.get(), 0, format_pseudo(base, ::time(nullptr)));
+    const uint32_t validity = base.uidvalidity ? base.uidvalidity : static_cast<uint32_t>(::time(nullptr));
+    MailboxBase pseudo{validity, base.uidnext > 1 ? base.uidnext - 1 : 0, {}};
+    write_at(fd.get(), 0, format_pseudo(pseudo, ::time(nullptr)));
     sync_fd(fd.get());
 }
 
