@@ -69,7 +69,7 @@ $(BUILD)/dmail: $(call obj,$(DMAIL_SRCS)) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/mailtool: $(call obj,$(MAILTOOL_SRCS)) $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcrypto
 
 $(BUILD)/imapstat: $(call obj,$(IMAPSTAT_SRCS) $(IMAPSTAT_IMAPD_SRCS)) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lz
