@@ -8,6 +8,7 @@
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
+#include "quota/quota.hpp"
 #include "util/error.hpp"
 
 namespace mail::imapd {
@@ -16,8 +17,10 @@ namespace {
 
 class MailboxAppend : public AppendTransaction {
 public:
-    MailboxAppend(std::unique_ptr<Mailbox> box, std::string name, uint64_t max_size)
-        : box_(std::move(box)), name_(std::move(name)), max_size_(max_size) {}
+    MailboxAppend(std::unique_ptr<Mailbox> box, std::string name, uint64_t max_size, const Store& store)
+        : box_(std::move(box)), name_(std::move(name)), max_size_(max_size), limits_(store.settings()) {
+        if (quota_limited(limits_)) used_ = store_usage(store, limits_.quota_messages != 0);
+    }
 
     void begin(const AppendMessage& message) override {
         if (canonical_mailbox_name(message.mailbox) != name_)
@@ -25,6 +28,11 @@ public:
         if (message.size > max_size_)
             throw MailError(ErrorKind::TooBig, "Message too large: the limit is " + std::to_string(max_size_) + " bytes");
         if (message.size == 0) throw MailError(ErrorKind::Invalid, "Can't save a zero byte message");
+        // RFC 9208: [OVERQUOTA] before the message is read; the messages of
+        // this command already in count, so that none is committed.
+        check_quota(limits_, used_, message.size, 1);
+        used_.bytes += message.size;
+        ++used_.messages;
         AppendRequest req;
         req.flags = message.flags.flags & kStorableFlags;
         req.keywords = message.flags.keywords;
@@ -57,6 +65,8 @@ private:
     std::unique_ptr<Mailbox> box_;
     std::string name_;
     uint64_t max_size_;
+    StoreSettings limits_;
+    QuotaUsage used_;  // at the start of the command, plus the messages begun since
     std::unique_ptr<AppendSink> current_;
     std::vector<std::unique_ptr<AppendSink>> pending_;  // written, not yet committed
 };
@@ -67,7 +77,7 @@ std::unique_ptr<AppendTransaction> start_append(Session& session, const AppendMe
     auto box = open_target(user_store(session), message.mailbox);
     if (box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
     return std::make_unique<MailboxAppend>(std::move(box), canonical_mailbox_name(message.mailbox),
-                                           session.options().limits.max_message);
+                                           session.options().limits.max_message, user_store(session));
 }
 
 }  // namespace mail::imapd

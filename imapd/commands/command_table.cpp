@@ -25,11 +25,14 @@ Reply cmd_create(CommandContext&);
 Reply cmd_delete(CommandContext&);
 Reply cmd_examine(CommandContext&);
 Reply cmd_expunge(CommandContext&);
+Reply cmd_getquota(CommandContext&);
+Reply cmd_getquotaroot(CommandContext&);
 Reply cmd_list(CommandContext&);
 Reply cmd_lsub(CommandContext&);
 Reply cmd_move(CommandContext&);
 Reply cmd_rename(CommandContext&);
 Reply cmd_select(CommandContext&);
+Reply cmd_setquota(CommandContext&);
 Reply cmd_status(CommandContext&);
 Reply cmd_subscribe(CommandContext&);
 Reply cmd_unselect(CommandContext&);
@@ -56,15 +59,19 @@ const CommandSpec kCommands[] = {
     // Mailboxes as wholes (select.cpp, list.cpp, append.cpp, copy.cpp...).
     {"SELECT", kAuthenticated, 0, cmd_select},
     {"EXAMINE", kAuthenticated, 0, cmd_examine},
-    {"CREATE", kAuthenticated, 0, cmd_create},
+    {"CREATE", kAuthenticated, 0, cmd_create, nullptr, "CREATE-SPECIAL-USE"},
     {"DELETE", kAuthenticated, 0, cmd_delete},
     {"RENAME", kAuthenticated, 0, cmd_rename},
     {"SUBSCRIBE", kAuthenticated, 0, cmd_subscribe},
     {"UNSUBSCRIBE", kAuthenticated, 0, cmd_unsubscribe},
-    {"LIST", kAuthenticated, 0, cmd_list, nullptr, "CHILDREN"},
+    {"LIST", kAuthenticated, 0, cmd_list, nullptr, "CHILDREN LIST-EXTENDED LIST-STATUS SPECIAL-USE"},
     {"LSUB", kAuthenticated, 0, cmd_lsub},
-    {"STATUS", kAuthenticated, 0, cmd_status},
-    {"APPEND", kAuthenticated, 0, nullptr, start_append, "MULTIAPPEND"},
+    {"STATUS", kAuthenticated, 0, cmd_status, nullptr, "STATUS=SIZE"},
+    {"APPEND", kAuthenticated, 0, nullptr, start_append, "MULTIAPPEND APPENDLIMIT"},
+    // Quota (quota.cpp): one root "" from the configuration; no QUOTASET.
+    {"GETQUOTA", kAuthenticated, 0, cmd_getquota, nullptr, "QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE"},
+    {"GETQUOTAROOT", kAuthenticated, 0, cmd_getquotaroot},
+    {"SETQUOTA", kAuthenticated, 0, cmd_setquota},
     {"CHECK", kSelected, 0, cmd_check},
     {"CLOSE", kSelected, 0, cmd_close},
     {"UNSELECT", kSelected, 0, cmd_unselect, nullptr, "UNSELECT"},

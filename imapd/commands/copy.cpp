@@ -4,6 +4,7 @@
 // removes what was already copied, so the target is unchanged.
 #include "imapd/commands/mailbox_util.hpp"
 #include "mailbox/copy.hpp"
+#include "quota/quota.hpp"
 #include "imapd/session/session.hpp"
 #include "util/error.hpp"
 
@@ -22,6 +23,11 @@ Reply copy_messages(CommandContext& ctx, bool move) {
     std::vector<size_t> indexes = message_indexes(*box, set, ctx.uid());
     if (move && box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
     auto target = open_target(user_store(s), name);
+    // RFC 9208: over quota is NO [OVERQUOTA] before anything is written.
+    // MOVE is checked as COPY: its messages are copied before the expunge.
+    uint64_t bytes = 0;
+    for (size_t i : indexes) bytes += box->at(i).size;
+    check_store_quota(user_store(s), bytes, indexes.size());
     const char* done = move ? "Move completed" : "Copy completed";
     if (indexes.empty()) return Reply::ok(std::string("No messages matched; ") + done);
 

@@ -1,17 +1,29 @@
 // CREATE (RFC 3501 6.3.3): a trailing separator is dropped ("a/" creates
 // "a"), intermediate levels come into being as needed, INBOX always exists.
+// CREATE-SPECIAL-USE (RFC 6154 3): "CREATE name (USE (\Sent))" records the
+// uses in the user's special-use file; an unknown use is NO [USEATTR] and
+// creates nothing.
 #include "imapd/commands/mailbox_util.hpp"
+#include "imapd/protocol/create_request.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
+#include "mailbox/special_use.hpp"
 #include "util/error.hpp"
 
 namespace mail::imapd {
 
 Reply cmd_create(CommandContext& ctx) {
-    std::string name = ctx.args.mailbox();
-    ctx.args.end();
-    if (canonical_mailbox_name(name) == "INBOX") throw MailError(ErrorKind::Exists, "Mailbox already exists");
-    user_store(ctx.session).create(name);
+    CreateRequest req = parse_create(ctx.args);
+    std::vector<std::string> uses;
+    for (const std::string& u : req.uses) {
+        std::string attribute = special_use_attribute(u);
+        if (attribute.empty()) return Reply::no("[USEATTR] Unsupported special-use attribute " + u);
+        uses.push_back(attribute);
+    }
+    if (canonical_mailbox_name(req.mailbox) == "INBOX") throw MailError(ErrorKind::Exists, "Mailbox already exists");
+    Store& store = user_store(ctx.session);
+    store.create(req.mailbox);
+    set_user_special_use(store, canonical_mailbox_name(req.mailbox), uses);
     return Reply::ok("Create completed");
 }
 

@@ -1,39 +1,57 @@
-// LIST and LSUB (RFC 3501 6.3.8, 6.3.9) with the CHILDREN attributes
-// (RFC 3348) and the basic RFC 5258 forms the parser accepts (several
-// patterns, the SUBSCRIBED selection and return options).
+// LIST (RFC 3501 6.3.8) with LIST-EXTENDED (RFC 5258), LIST-STATUS
+// (RFC 5819) and SPECIAL-USE (RFC 6154); LSUB (RFC 3501 6.3.9).
+// Children attributes (\HasChildren, \HasNoChildren) are always sent, as
+// Dovecot does; special-use attributes too, unless RETURN (...) is given
+// without SPECIAL-USE.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "imapd/commands/mailbox_util.hpp"
-#include "imapd/protocol/mailbox_requests.hpp"
+#include "imapd/commands/status.hpp"
+#include "imapd/protocol/list_request.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
+#include "mailbox/special_use.hpp"
+#include "util/error.hpp"
 
 namespace mail::imapd {
 
 namespace {
 
-constexpr uint32_t kSubscribedAttribute = 1u << 16;  // RFC 5258 \Subscribed, beside ListAttribute
+struct ListLine {
+    uint32_t attributes = 0;  // ListAttribute bits (kNoselect, kHasChildren...)
+    bool nonexistent = false;
+    bool subscribed = false;
+    bool childinfo_subscribed = false;  // RFC 5258 CHILDINFO ("SUBSCRIBED")
+    std::vector<std::string> special_use;
+};
 
 bool has(const std::vector<std::string>& v, std::string_view word) {
     return std::find(v.begin(), v.end(), word) != v.end();
 }
 
-void send(Session& s, std::string_view response, const std::string& name, uint32_t attributes) {
+std::string list_text(std::string_view response, const std::string& name, const ListLine& l) {
+    std::vector<std::string> words;
+    if (l.nonexistent) words.push_back("\\NonExistent");
+    for (std::string& a : attribute_names(l.attributes)) {
+        if (l.nonexistent && a == "\\Noselect") continue;  // \NonExistent implies it
+        words.push_back(std::move(a));
+    }
+    if (l.subscribed) words.push_back("\\Subscribed");
+    for (const std::string& u : l.special_use) words.push_back(u);
     std::string line(response);
     line += " (";
-    bool first = true;
-    for (const std::string& a : attribute_names(attributes)) {
-        if (!first) line += ' ';
-        line += a;
-        first = false;
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (i) line += ' ';
+        line += words[i];
     }
-    if (attributes & kSubscribedAttribute) line += first ? "\\Subscribed" : " \\Subscribed";
     line += ") \"";
     line += kHierarchySeparator;
     line += "\" ";
     line += mailbox_astring(name);
-    s.untagged(line);
+    if (l.childinfo_subscribed) line += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
+    return line;
 }
 
 // The empty pattern asks for the hierarchy delimiter and the root name.
@@ -45,29 +63,96 @@ void send_root(Session& s, std::string_view response) {
     s.untagged(line);
 }
 
+bool matches_any(const std::vector<std::string>& full_patterns, const std::string& name) {
+    return std::any_of(full_patterns.begin(), full_patterns.end(),
+                       [&](const std::string& p) { return list_match(p, name); });
+}
+
+std::string parent_of(const std::string& name) {
+    size_t slash = name.rfind(kHierarchySeparator);
+    return slash == std::string::npos ? std::string() : name.substr(0, slash);
+}
+
 }  // namespace
 
 Reply cmd_list(CommandContext& ctx) {
-    ListRequest req = parse_list(ctx.args);
+    ListExtendedRequest req = parse_list_request(ctx.args);
     Session& s = ctx.session;
     Store& store = user_store(s);
-    bool only_subscribed = has(req.selection, "SUBSCRIBED");
-    bool mark_subscribed = only_subscribed || has(req.return_options, "SUBSCRIBED");
-    std::vector<std::string> subscribed;
-    if (mark_subscribed) subscribed = store.subscriptions();
 
-    std::map<std::string, uint32_t> found;
-    for (const std::string& pattern : req.patterns) {
-        if (pattern.empty()) {
-            if (req.patterns.size() == 1) send_root(s, "LIST");
-            continue;
-        }
-        for (const ListEntry& e : store.list(req.reference, pattern)) found[e.name] |= e.attributes;
+    std::vector<std::string> patterns;  // reference + pattern, the non-empty ones
+    for (const std::string& p : req.patterns)
+        if (!p.empty()) patterns.push_back(req.reference + p);
+    if (patterns.empty()) {
+        send_root(s, "LIST");
+        return Reply::ok("List completed");
     }
-    for (auto& [name, attributes] : found) {
-        bool sub = mark_subscribed && has(subscribed, name);
-        if (only_subscribed && !sub) continue;
-        send(s, "LIST", name, attributes | (sub ? kSubscribedAttribute : 0));
+
+    bool select_subscribed = req.selection & kSelectSubscribed;
+    bool select_special = req.selection & kSelectSpecialUse;
+    bool recursive = req.selection & kSelectRecursiveMatch;
+    bool show_special = select_special || (req.returns & kReturnSpecialUse) || req.returns == 0;
+    bool want_subscriptions = select_subscribed || (req.returns & kReturnSubscribed);
+
+    std::map<std::string, uint32_t> existing;  // every mailbox and level: attributes
+    for (const ListEntry& e : store.list("", "*")) existing[e.name] = e.attributes;
+    std::vector<std::string> subscribed;
+    if (want_subscriptions) subscribed = store.subscriptions();
+    SpecialUseMap uses = effective_special_use(store);
+
+    // What matches the selection options (before the patterns).
+    std::set<std::string> selected;
+    if (select_subscribed) {
+        selected.insert(subscribed.begin(), subscribed.end());
+        if (select_special)  // both: mailboxes that are both
+            std::erase_if(selected, [&](const std::string& n) { return !uses.count(n) || !existing.count(n); });
+    } else if (select_special) {
+        for (const auto& [name, attributes] : uses)
+            if (existing.count(name) && !(existing[name] & kNoselect)) selected.insert(name);
+    } else {
+        for (const auto& [name, attributes] : existing) selected.insert(name);
+    }
+
+    std::map<std::string, ListLine> lines;
+    auto line_for = [&](const std::string& name) -> ListLine& {
+        auto [it, inserted] = lines.try_emplace(name);
+        if (inserted) {
+            auto e = existing.find(name);
+            if (e == existing.end()) it->second.nonexistent = true, it->second.attributes = kNoselect;
+            else it->second.attributes = e->second;
+        }
+        return it->second;
+    };
+    for (const std::string& name : selected)
+        if (matches_any(patterns, name)) line_for(name);
+    // RECURSIVEMATCH: parents matching a pattern, with a selected descendant
+    // (RFC 5258 3.5); only SUBSCRIBED has a CHILDINFO tag for it.
+    if (recursive) {
+        for (const std::string& name : selected) {
+            for (std::string p = parent_of(name); !p.empty(); p = parent_of(p)) {
+                if (!matches_any(patterns, p)) continue;
+                ListLine& l = line_for(p);
+                if (select_subscribed) l.childinfo_subscribed = true;
+            }
+        }
+    }
+
+    for (auto& [name, l] : lines) {
+        if (want_subscriptions) l.subscribed = has(subscribed, name);
+        if (show_special && !l.nonexistent) {
+            auto u = uses.find(name);
+            if (u != uses.end()) l.special_use = u->second;
+        }
+        // \NonExistent mailboxes have no children attributes to report
+        // unless the hierarchy below them exists.
+        s.untagged(list_text("LIST", name, l));
+        if ((req.returns & kReturnStatus) && !(l.attributes & kNoselect) && !l.nonexistent) {
+            try {
+                send_status(s, name, req.status_items);
+            } catch (const MailError&) {
+                // RFC 5819: no STATUS for a mailbox that cannot be opened
+            }
+        }
     }
     return Reply::ok("List completed");
 }
@@ -100,7 +185,11 @@ Reply cmd_lsub(CommandContext& ctx) {
             if (list_match(full, parent) && !has(subscribed, parent)) found.try_emplace(parent, kNoselect);
         }
     }
-    for (const auto& [name, attributes] : found) send(s, "LSUB", name, attributes);
+    for (const auto& [name, attributes] : found) {
+        ListLine l;
+        l.attributes = attributes;
+        s.untagged(list_text("LSUB", name, l));
+    }
     return Reply::ok("Lsub completed");
 }
 

@@ -146,6 +146,9 @@ std::string Session::capabilities() const {
         if (spec.capability.empty()) continue;
         caps += ' ';
         caps += spec.capability;
+        // RFC 7889: the APPEND limit is max_message_size (a 32-bit number).
+        if (spec.capability.ends_with("APPENDLIMIT"))
+            caps += "=" + std::to_string(std::min<uint64_t>(options_.limits.max_message, 4294967295u));
     }
     return caps;
 }
