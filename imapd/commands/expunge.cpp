@@ -19,7 +19,7 @@ Reply cmd_expunge(CommandContext& ctx) {
     // As Dovecot: nothing to do in a mailbox opened with EXAMINE, and no error.
     if (box->read_only()) return Reply::ok("Expunge ignored on a read-only mailbox");
     if (uid) {
-        for (size_t i : message_indexes(*box, set, true)) only.push_back(box->at(i).uid);
+        for (size_t i : message_indexes(*box, set, true, &s.saved_result())) only.push_back(box->at(i).uid);
         if (only.empty()) return Reply::ok("Expunge completed");
     }
     box->flush();

@@ -36,7 +36,7 @@ Reply cmd_fetch(CommandContext& ctx) {
     refuse_unsupported(request);
 
     Mailbox& mailbox = *ctx.session.mailbox();
-    std::vector<size_t> indexes = message_indexes(mailbox, set, ctx.uid());
+    std::vector<size_t> indexes = message_indexes(mailbox, set, ctx.uid(), &ctx.session.saved_result());
     FetchPlan plan = plan_fetch(request.items, ctx.uid());
     MessageFetcher fetcher(ctx.session, mailbox, plan);
     bool vanished = false;

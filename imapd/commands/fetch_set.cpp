@@ -6,10 +6,16 @@
 
 namespace mail::imapd {
 
-std::vector<size_t> message_indexes(const Mailbox& mailbox, const SequenceSet& set, bool uid) {
-    if (set.is_saved()) throw ParseError("The saved search result $ is not supported");
+std::vector<size_t> message_indexes(const Mailbox& mailbox, const SequenceSet& set, bool uid,
+                                    const std::vector<Uid>* saved) {
     const auto& messages = mailbox.messages();
     std::vector<size_t> out;
+    if (set.is_saved()) {
+        if (!saved) throw ParseError("The saved search result $ is not supported here");
+        for (Uid u : *saved)  // ascending; expunged ones are gone
+            if (auto index = mailbox.index_of(u)) out.push_back(*index);
+        return out;
+    }
     if (!uid) {
         const size_t count = messages.size();
         bool has_star = std::any_of(set.ranges().begin(), set.ranges().end(), [](const SequenceSet::Range& r) {

@@ -14,7 +14,9 @@ namespace mail::imapd {
 // numbers, or UIDs when `uid` is set. A sequence number beyond the message
 // count (or a "*" in an empty mailbox) is a ParseError "Invalid messageset",
 // as Dovecot answers; UIDs that do not exist are ignored (RFC 3501 6.4.8).
-// The saved set "$" (SEARCHRES) is not supported yet: ParseError.
-std::vector<size_t> message_indexes(const Mailbox& mailbox, const SequenceSet& set, bool uid);
+// The saved set "$" (RFC 5182 SEARCHRES) names the messages of `saved`
+// (the session's saved UIDs) still present; without `saved` it is a ParseError.
+std::vector<size_t> message_indexes(const Mailbox& mailbox, const SequenceSet& set, bool uid,
+                                    const std::vector<Uid>* saved = nullptr);
 
 }  // namespace mail::imapd

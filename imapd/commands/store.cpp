@@ -38,7 +38,7 @@ Reply cmd_store(CommandContext& ctx) {
 
     Session& session = ctx.session;
     Mailbox& mailbox = *session.mailbox();
-    std::vector<size_t> indexes = message_indexes(mailbox, set, ctx.uid());
+    std::vector<size_t> indexes = message_indexes(mailbox, set, ctx.uid(), &ctx.session.saved_result());
     if (mailbox.read_only()) return Reply::ok("Store ignored with read-only mailbox.");
 
     const size_t keywords_before = mailbox.keywords().size();

@@ -129,20 +129,34 @@ SearchKey parse_key(ArgReader& args, size_t depth) {
 
 }  // namespace
 
+std::vector<std::string> parse_return_options(ArgReader& args) {
+    args.open_paren();
+    std::vector<std::string> options;
+    while (args.peek() != ')') {
+        args.count_item();
+        options.push_back(upper(args.atom()));
+        if (!args.try_sp()) break;
+    }
+    args.close_paren();
+    return options;
+}
+
+SearchKey parse_search_keys(ArgReader& args) {
+    SearchKey root;
+    root.kind = K::And;
+    for (;;) {
+        root.children.push_back(parse_key(args, 0));
+        if (!args.try_sp()) break;
+    }
+    args.end();
+    return root;
+}
+
 SearchProgram parse_search(ArgReader& args) {
     SearchProgram program;
-    program.root.kind = K::And;
     if (args.try_word("RETURN")) {
         args.sp();
-        args.open_paren();
-        std::vector<std::string> options;
-        while (args.peek() != ')') {
-            args.count_item();
-            options.push_back(upper(args.atom()));
-            if (!args.try_sp()) break;
-        }
-        args.close_paren();
-        program.return_options = std::move(options);
+        program.return_options = parse_return_options(args);
         args.sp();
     }
     if (args.try_word("CHARSET")) {
@@ -150,11 +164,7 @@ SearchProgram parse_search(ArgReader& args) {
         program.charset = upper(args.astring());
         args.sp();
     }
-    for (;;) {
-        program.root.children.push_back(parse_key(args, 0));
-        if (!args.try_sp()) break;
-    }
-    args.end();
+    program.root = parse_search_keys(args);
     return program;
 }
 

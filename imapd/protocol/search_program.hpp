@@ -25,4 +25,10 @@ struct SearchProgram {
 // Parses what follows "SEARCH SP" up to the end of the command (calls end()).
 SearchProgram parse_search(ArgReader& args);
 
+// Pieces SORT and THREAD share: "(" [option *(SP option)] ")" as upper-case
+// atoms, and one or more search keys up to the end of the command (an And;
+// calls end()).
+std::vector<std::string> parse_return_options(ArgReader& args);
+SearchKey parse_search_keys(ArgReader& args);
+
 }  // namespace mail::imapd

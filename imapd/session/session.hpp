@@ -17,6 +17,7 @@
 #include "cache/message_cache.hpp"
 #include "mailbox/mailbox.hpp"
 #include "mailbox/store.hpp"
+#include "sort/sort_keys.hpp"
 
 namespace mail::imapd {
 
@@ -88,6 +89,13 @@ public:
     // Parsed data of the selected mailbox's recently fetched messages;
     // cleared when another mailbox is selected.
     MessageCache& message_cache() { return message_cache_; }
+    // Sort and thread keys (c-client/sort) of the selected mailbox's
+    // messages, read once each; cleared when another mailbox is selected.
+    SortKeyCache& sort_keys() { return sort_keys_; }
+    // RFC 5182 SEARCHRES: the UIDs that SEARCH or SORT RETURN (SAVE) kept,
+    // which "$" stands for; empty again after SELECT, EXAMINE, CLOSE, UNSELECT.
+    const std::vector<Uid>& saved_result() const { return saved_result_; }
+    void set_saved_result(std::vector<Uid> uids) { saved_result_ = std::move(uids); }
 
     // EventSink: how a mailbox's changes are written.
     void expunged(size_t seq) override;
@@ -118,6 +126,8 @@ private:
     std::string selected_name_;
     size_t reported_recent_ = 0;  // the last "* n RECENT" sent for the selected mailbox
     MessageCache message_cache_;
+    SortKeyCache sort_keys_;
+    std::vector<Uid> saved_result_;
     std::unique_ptr<AppendTransaction> append_;
     std::vector<std::string> enabled_;
 };
