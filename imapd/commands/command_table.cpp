@@ -15,8 +15,10 @@ Reply cmd_logout(CommandContext&);
 Reply cmd_namespace(CommandContext&);
 Reply cmd_noop(CommandContext&);
 Reply cmd_search(CommandContext&);
+Reply cmd_sort(CommandContext&);
 Reply cmd_starttls(CommandContext&);
 Reply cmd_store(CommandContext&);
+Reply cmd_thread(CommandContext&);
 
 Reply cmd_check(CommandContext&);
 Reply cmd_close(CommandContext&);
@@ -55,7 +57,10 @@ const CommandSpec kCommands[] = {
     {"IDLE", kAuthenticated, 0, cmd_idle, nullptr, "IDLE"},
     {"FETCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_fetch},
     {"STORE", kSelected, kUidForm | kUsesSequenceNumbers, cmd_store},
-    {"SEARCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_search},
+    {"SEARCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_search, nullptr, "ESEARCH SEARCHRES WITHIN"},
+    {"SORT", kSelected, kUidForm | kUsesSequenceNumbers, cmd_sort, nullptr, "SORT SORT=DISPLAY ESORT"},
+    {"THREAD", kSelected, kUidForm | kUsesSequenceNumbers, cmd_thread, nullptr,
+     "THREAD=ORDEREDSUBJECT THREAD=REFERENCES"},
     // Mailboxes as wholes (select.cpp, list.cpp, append.cpp, copy.cpp...).
     {"SELECT", kAuthenticated, 0, cmd_select},
     {"EXAMINE", kAuthenticated, 0, cmd_examine},

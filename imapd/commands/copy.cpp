@@ -20,7 +20,7 @@ Reply copy_messages(CommandContext& ctx, bool move) {
     Session& s = ctx.session;
     Mailbox* box = s.mailbox();
     if (!box) throw MailError(ErrorKind::Invalid, "No mailbox selected");
-    std::vector<size_t> indexes = message_indexes(*box, set, ctx.uid());
+    std::vector<size_t> indexes = message_indexes(*box, set, ctx.uid(), &ctx.session.saved_result());
     if (move && box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
     auto target = open_target(user_store(s), name);
     // RFC 9208: over quota is NO [OVERQUOTA] before anything is written.

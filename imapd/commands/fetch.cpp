@@ -18,8 +18,6 @@ void refuse_unsupported(const FetchRequest& request) {
     if (request.changed_since || request.vanished) throw ParseError("FETCH modifiers need CONDSTORE");
     for (const FetchItem& item : request.items) {
         switch (item.kind) {
-        case FetchItem::Kind::BinarySection:
-        case FetchItem::Kind::BinarySize: throw ParseError("BINARY is not supported");
         case FetchItem::Kind::ModSeq: throw ParseError("MODSEQ needs CONDSTORE");
         default: break;
         }

@@ -14,7 +14,7 @@ bool is_small(Kind k) {
            k == Kind::ModSeq;
 }
 
-bool is_section(Kind k) { return k == Kind::BodySection || k == Kind::BinarySection; }
+bool is_section(Kind k) { return k == Kind::BodySection || k == Kind::BinarySection || k == Kind::BinarySize; }
 
 }  // namespace
 

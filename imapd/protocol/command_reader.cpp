@@ -40,7 +40,7 @@ void CommandReader::reset_command() {
 }
 
 // A line of command text that ends with "{n}" or "{n+}" (then CRLF or LF)
-// announces a literal.
+// announces a literal; "~{n}" a literal8, which `at` then points at.
 std::optional<CommandReader::LiteralMarker> CommandReader::find_marker(std::string_view t,
                                                                        size_t base) {
     if (t.empty() || t.back() != '\n') return std::nullopt;
@@ -58,6 +58,7 @@ std::optional<CommandReader::LiteralMarker> CommandReader::find_marker(std::stri
     size_t ndigits = digits_end - t.size();
     if (ndigits == 0 || t.empty() || t.back() != '{') return std::nullopt;
     m.at = base + t.size() - 1;
+    if (t.size() >= 2 && t[t.size() - 2] == '~') --m.at;  // literal8 (RFC 3516): APPEND's message
     if (ndigits > 18) {
         m.size = UINT64_MAX;  // over every limit
     } else {

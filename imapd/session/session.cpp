@@ -176,6 +176,8 @@ size_t count_recent(const Mailbox& box) {
 }  // namespace
 
 void Session::select(std::unique_ptr<Mailbox> mailbox, std::string name) {
+    sort_keys_.clear();
+    saved_result_.clear();
     message_cache_.clear();
     mailbox_ = std::move(mailbox);
     selected_name_ = mailbox_ ? std::move(name) : std::string();
@@ -184,6 +186,8 @@ void Session::select(std::unique_ptr<Mailbox> mailbox, std::string name) {
 }
 
 void Session::unselect() {
+    sort_keys_.clear();
+    saved_result_.clear();
     message_cache_.clear();
     mailbox_.reset();
     selected_name_.clear();
