@@ -1,5 +1,6 @@
 #include "imapd/commands/fetch_message.hpp"
 
+#include "imapd/commands/fetch_binary.hpp"
 #include "imapd/commands/fetch_body.hpp"
 #include "imapd/protocol/flag_format.hpp"
 #include "imapd/session/session.hpp"
@@ -64,6 +65,7 @@ void MessageFetcher::prepare(size_t index) {
             structure_ = std::make_shared<const MimePart>(parse_message(*content_));
             cache_.put_structure(uid, structure_);
         }
+        check_binary_items(*structure_, plan_.items);  // [UNKNOWN-CTE] before any output
     }
     if (plan_.needs_envelope) {
         if (auto cached = cache_.envelope(uid)) {
@@ -144,7 +146,10 @@ void MessageFetcher::write_item(const FetchItem& item, const MessageInfo& info) 
         write_section_literal(session_, *content_, *structure_, whole, std::nullopt);
         return;
     case Kind::BinarySection:
-    case Kind::BinarySize:
+        session_.write(out);
+        write_binary_literal(session_, *content_, *structure_, item.section, item.partial);
+        return;
+    case Kind::BinarySize: out += std::to_string(binary_size(*content_, *structure_, item.section)); break;
     case Kind::ModSeq:
         out += "NIL";  // refused by cmd_fetch before we get here
         break;
