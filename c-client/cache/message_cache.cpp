@@ -33,6 +33,36 @@ std::optional<std::string> MessageCache::envelope(Uid uid) {
     return e ? e->envelope : std::nullopt;
 }
 
+void MessageCache::attach(std::string path, Uid uidvalidity) {
+    clear();
+    file_ = std::make_unique<CacheFile>(std::move(path), uidvalidity);
+}
+
+CachedFields MessageCache::fields(const MessageKey& key) {
+    CachedFields out;
+    if (file_) out = file_->lookup(key);
+    if (!out.envelope)
+        if (Entry* e = find(key.uid); e && e->envelope) out.envelope = e->envelope;
+    return out;
+}
+
+void MessageCache::add_fields(const MessageKey& key, const CachedFields& fields) {
+    if (file_) {
+        file_->add(key, fields);
+    } else if (fields.envelope) {
+        put_envelope(key.uid, *fields.envelope);
+    }
+}
+
+void MessageCache::flush() {
+    if (file_) file_->flush();
+}
+
+void MessageCache::clear() {
+    entries_.clear();
+    file_.reset();  // flushes
+}
+
 void MessageCache::put_envelope(Uid uid, std::string envelope) { slot(uid).envelope = std::move(envelope); }
 
 }  // namespace mail

@@ -4,7 +4,10 @@
 // derived: dropping it loses nothing. A message's bytes never change under
 // its UID (RFC 3501 2.3.1.1), so entries stay valid until the mailbox is
 // closed or its UIDVALIDITY changes; the owner clears the cache then.
-// In memory only for now; an on-disk cache comes later.
+// The one cache interface FETCH, SEARCH and SORT use: the MIME structure in
+// memory (it holds offsets into this session's view of the message), and
+// the parsed fields (CachedFields) in memory and, once attach()ed, in the
+// mailbox's shared cache file (cache_file.hpp).
 #pragma once
 
 #include <cstddef>
@@ -13,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "cache/cache_file.hpp"
+#include "cache/cache_format.hpp"
 #include "mailbox/types.hpp"
 #include "mime/part.hpp"
 
@@ -32,7 +37,19 @@ public:
     std::optional<std::string> envelope(Uid uid);
     void put_envelope(Uid uid, std::string envelope);
 
-    void clear() { entries_.clear(); }
+    // Uses the mailbox's cache file at path (index_file_path(..., "cache"))
+    // for fields() and add_fields() until clear().
+    void attach(std::string path, Uid uidvalidity);
+    bool attached() const { return file_ != nullptr; }
+
+    // What is known of the message (the file's records that match the key).
+    CachedFields fields(const MessageKey& key);
+    // Records fields computed for the message (in the file, if attached).
+    void add_fields(const MessageKey& key, const CachedFields& fields);
+    // Writes queued records (at the end of a command, so others see them).
+    void flush();
+
+    void clear();
     size_t size() const { return entries_.size(); }
 
 private:
@@ -46,6 +63,7 @@ private:
 
     size_t capacity_;
     std::vector<Entry> entries_;  // least recently used first; small, so a vector
+    std::unique_ptr<CacheFile> file_;
 };
 
 }  // namespace mail

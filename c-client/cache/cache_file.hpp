@@ -1,0 +1,56 @@
+// The on-disk cache of one mailbox's parsed message data (format in
+// cache_format.hpp), shared by every session that opens the mailbox: each
+// adds the records it computes at the end of the file (O_APPEND, one write
+// per batch), and reads the others' when it misses. The file is derived
+// data: a missing, foreign (other UIDVALIDITY or version) or damaged one is
+// replaced (temporary file + rename) and refilled as messages are fetched;
+// a file that cannot be read or written only makes the cache miss. Nothing
+// here throws.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cache/cache_format.hpp"
+#include "util/fd.hpp"
+
+namespace mail {
+
+class CacheFile {
+public:
+    // Nothing is read until the first lookup.
+    CacheFile(std::string path, Uid uidvalidity);
+    ~CacheFile();  // flushes
+    CacheFile(const CacheFile&) = delete;
+    CacheFile& operator=(const CacheFile&) = delete;
+
+    // What the file knows of this message (records about another message
+    // under the same UID are ignored); empty fields when nothing.
+    CachedFields lookup(const MessageKey& key);
+    // Queues a record; written at flush() or when the queue is large.
+    void add(const MessageKey& key, const CachedFields& fields);
+    void flush();
+
+    // Records indexed so far (for tests and the bench).
+    size_t record_count() const { return index_.size(); }
+
+private:
+    void load();
+    void scan_tail();
+    bool replace_file(const std::string& keep);  // header + keep, atomically
+    std::string read_range(uint64_t offset, size_t length) const;
+
+    std::string path_;
+    Uid uidvalidity_;
+    bool loaded_ = false;
+    bool usable_ = true;      // false after an error: every lookup misses
+    bool rebuild_ = false;    // missing, foreign or damaged: replace at flush
+    UniqueFd fd_;
+    uint64_t scanned_end_ = 0;
+    std::vector<CacheRecordRef> index_;  // by UID, file order among equal UIDs
+    std::string pending_;
+};
+
+}  // namespace mail
