@@ -55,7 +55,7 @@ const CommandSpec kCommands[] = {
     {"ENABLE", kAuthenticated, 0, cmd_enable, nullptr, "ENABLE"},
     {"NAMESPACE", kAuthenticated, 0, cmd_namespace, nullptr, "NAMESPACE"},
     {"IDLE", kAuthenticated, 0, cmd_idle, nullptr, "IDLE"},
-    {"FETCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_fetch},
+    {"FETCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_fetch, nullptr, "BINARY"},
     {"STORE", kSelected, kUidForm | kUsesSequenceNumbers, cmd_store},
     {"SEARCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_search, nullptr, "ESEARCH SEARCHRES WITHIN"},
     {"SORT", kSelected, kUidForm | kUsesSequenceNumbers, cmd_sort, nullptr, "SORT SORT=DISPLAY ESORT"},
