@@ -41,6 +41,7 @@ Reply cmd_fetch(CommandContext& ctx) {
     for (size_t index : indexes)
         if (!fetcher.fetch(index)) vanished = true;
     if (plan.sets_seen) mailbox.flush();
+    ctx.session.message_cache().flush();  // other sessions may use what we parsed
     if (vanished) return Reply::ok("[EXPUNGEISSUED] Some messages were already expunged");
     return Reply::ok("Fetch completed");
 }

@@ -6,6 +6,7 @@
 #include "imapd/session/session.hpp"
 #include "message/date.hpp"
 #include "message/envelope.hpp"
+#include "message/header.hpp"
 #include "mime/bodystructure.hpp"
 #include "mime/parser.hpp"
 #include "util/error.hpp"
@@ -52,29 +53,69 @@ std::string read_header(const MessageContent& content, size_t max_bytes) {
 MessageFetcher::MessageFetcher(Session& session, Mailbox& mailbox, const FetchPlan& plan)
     : session_(session), mailbox_(mailbox), plan_(plan), cache_(session.message_cache()) {}
 
-void MessageFetcher::prepare(size_t index) {
+void MessageFetcher::load_content(size_t index) {
+    if (!content_) content_ = mailbox_.content(index);
+}
+
+void MessageFetcher::load_structure(size_t index) {
+    if (structure_) return;
     const Uid uid = mailbox_.at(index).uid;
+    structure_ = cache_.structure(uid);
+    if (!structure_) {
+        load_content(index);
+        structure_ = std::make_shared<const MimePart>(parse_message(*content_));
+        cache_.put_structure(uid, structure_);
+    }
+}
+
+// ENVELOPE, BODY and BODYSTRUCTURE from the cache; what it lacks is computed
+// (with the header fields SEARCH and SORT use, which cost nothing more) and
+// added to it.
+void MessageFetcher::load_cached_fields(size_t index) {
+    const MessageInfo& info = mailbox_.at(index);
+    const MessageKey key{info.uid, info.size, info.internal_date};
+    CachedFields known = cache_.fields(key);
+    CachedFields computed;
+    if (plan_.needs_envelope) {
+        if (known.envelope) {
+            envelope_ = std::move(*known.envelope);
+        } else {
+            load_content(index);
+            std::string header = read_header(*content_, kMaxEnvelopeHeader);
+            envelope_ = imap_envelope(header);
+            computed.envelope = envelope_;
+            computed.header_fields = select_cached_header_fields(header);
+            auto date = find_header_field(header, "Date");
+            auto sent = date ? parse_rfc5322_date(date->unfolded()) : std::nullopt;
+            computed.sent_date = sent ? sent->utc : kNoSentDate;
+        }
+    }
+    if (plan_.needs_bodystructure) {
+        if (known.body && known.bodystructure) {
+            body_ = std::move(*known.body);
+            bodystructure_ = std::move(*known.bodystructure);
+        } else {
+            load_structure(index);
+            body_ = body_structure(*structure_, false);
+            bodystructure_ = body_structure(*structure_, true);
+            computed.body = body_;
+            computed.bodystructure = bodystructure_;
+        }
+    }
+    if (!computed.empty()) cache_.add_fields(key, computed);
+}
+
+void MessageFetcher::prepare(size_t index) {
     content_.reset();
     structure_.reset();
     envelope_.clear();
+    body_.clear();
+    bodystructure_.clear();
     seen_now_ = false;
-    if (plan_.needs_content) content_ = mailbox_.content(index);
-    if (plan_.needs_structure) {
-        structure_ = cache_.structure(uid);
-        if (!structure_) {
-            structure_ = std::make_shared<const MimePart>(parse_message(*content_));
-            cache_.put_structure(uid, structure_);
-        }
-        check_binary_items(*structure_, plan_.items);  // [UNKNOWN-CTE] before any output
-    }
-    if (plan_.needs_envelope) {
-        if (auto cached = cache_.envelope(uid)) {
-            envelope_ = std::move(*cached);
-        } else {
-            envelope_ = imap_envelope(read_header(*content_, kMaxEnvelopeHeader));
-            cache_.put_envelope(uid, envelope_);
-        }
-    }
+    if (plan_.needs_content) load_content(index);
+    if (plan_.needs_structure) load_structure(index);
+    if (structure_) check_binary_items(*structure_, plan_.items);  // [UNKNOWN-CTE] before any output
+    if (plan_.needs_envelope || plan_.needs_bodystructure) load_cached_fields(index);
     const MessageInfo& info = mailbox_.at(index);
     if (plan_.sets_seen && !mailbox_.read_only() && !(info.flags & kSeen)) {
         mailbox_.set_flags(index, (info.flags & kStorableFlags) | kSeen, info.keywords);
@@ -130,8 +171,8 @@ void MessageFetcher::write_item(const FetchItem& item, const MessageInfo& info) 
     }
     case Kind::Rfc822Size: out += std::to_string(info.size); break;
     case Kind::Envelope: out += envelope_; break;
-    case Kind::Body: append_body_structure(out, *structure_, false); break;
-    case Kind::BodyStructure: append_body_structure(out, *structure_, true); break;
+    case Kind::Body: out += body_; break;
+    case Kind::BodyStructure: out += bodystructure_; break;
     case Kind::BodySection:
         session_.write(out);
         write_section_literal(session_, *content_, *structure_, item.section, item.partial);
@@ -150,9 +191,11 @@ void MessageFetcher::write_item(const FetchItem& item, const MessageInfo& info) 
         write_binary_literal(session_, *content_, *structure_, item.section, item.partial);
         return;
     case Kind::BinarySize: out += std::to_string(binary_size(*content_, *structure_, item.section)); break;
-    case Kind::ModSeq:
-        out += "NIL";  // refused by cmd_fetch before we get here
+    case Kind::ModSeq: {  // cmd_fetch asks for it only when the mailbox has modseqs
+        ModseqFile* modseq = session_.modseq();
+        out += "(" + std::to_string(modseq ? std::max<uint64_t>(1, modseq->modseq_of(info.uid)) : 0) + ")";
         break;
+    }
     }
     session_.write(out);
 }

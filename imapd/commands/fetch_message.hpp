@@ -28,6 +28,9 @@ public:
 
 private:
     void prepare(size_t index);
+    void load_content(size_t index);
+    void load_structure(size_t index);
+    void load_cached_fields(size_t index);
     void write_item(const FetchItem& item, const MessageInfo& info);
     void write_flags(const MessageInfo& info);
 
@@ -39,6 +42,7 @@ private:
     std::optional<MessageContent> content_;
     std::shared_ptr<const MimePart> structure_;
     std::string envelope_;
+    std::string body_, bodystructure_;  // BODY and BODYSTRUCTURE values
     bool seen_now_ = false;  // this fetch set \Seen: FLAGS is sent
 };
 

@@ -41,9 +41,10 @@ FetchPlan plan_fetch(const std::vector<FetchItem>& requested, bool uid_command) 
         plan.has_flags |= item.kind == Kind::Flags;
         plan.sets_seen |= item.sets_seen();
         switch (item.kind) {
-        case Kind::Envelope: plan.needs_envelope = plan.needs_content = true; break;
+        // The message is read for these only when the cache misses.
+        case Kind::Envelope: plan.needs_envelope = true; break;
         case Kind::Body:
-        case Kind::BodyStructure:
+        case Kind::BodyStructure: plan.needs_bodystructure = true; break;
         case Kind::Rfc822:
         case Kind::Rfc822Header:
         case Kind::Rfc822Text:

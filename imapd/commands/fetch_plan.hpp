@@ -21,7 +21,8 @@ struct FetchPlan {
     bool sets_seen = false;        // some item sets \Seen
     bool needs_content = false;    // some item reads the message
     bool needs_structure = false;  // some item needs the MIME parse
-    bool needs_envelope = false;
+    bool needs_envelope = false;       // from the cache, or read from the header
+    bool needs_bodystructure = false;  // BODY or BODYSTRUCTURE: from the cache, or parsed
 };
 
 FetchPlan plan_fetch(const std::vector<FetchItem>& requested, bool uid_command);

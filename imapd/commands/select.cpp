@@ -4,6 +4,7 @@
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/protocol/flag_format.hpp"
 #include "imapd/session/session.hpp"
+#include "index/index_path.hpp"
 #include "mailbox/name.hpp"
 
 namespace mail::imapd {
@@ -41,7 +42,11 @@ Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
     s.untagged("OK [UIDVALIDITY " + std::to_string(m.uidvalidity()) + "] UIDs valid");
     s.untagged("OK [UIDNEXT " + std::to_string(m.uidnext()) + "] Predicted next UID");
     bool read_only = m.read_only();
+    Uid uidvalidity = m.uidvalidity();
     s.select(std::move(box), canonical_mailbox_name(name));
+    // The mailbox's shared cache of parsed data (c-client/cache/cache_file.hpp).
+    s.message_cache().attach(index_file_path(store.resolve(name).path, store.location().index_dir, "cache"),
+                             uidvalidity);
     return Reply::ok(std::string(read_only ? "[READ-ONLY] " : "[READ-WRITE] ") + command + " completed");
 }
 

@@ -191,7 +191,9 @@ TEST_CASE("plan_fetch answers small items first, in the client's order, UID firs
     FetchPlan plan = plan_fetch({item(K::Flags), item(K::InternalDate)}, false);
     CHECK_FALSE(plan.needs_content);
     plan = plan_fetch({item(K::Envelope)}, false);
-    CHECK((plan.needs_content && plan.needs_envelope && !plan.needs_structure));
+    CHECK((!plan.needs_content && plan.needs_envelope && !plan.needs_structure));
+    plan = plan_fetch({item(K::BodyStructure)}, false);
+    CHECK((!plan.needs_content && plan.needs_bodystructure && !plan.needs_structure));
     plan = plan_fetch({text}, false);
     CHECK((plan.needs_structure && plan.sets_seen && !plan.has_flags));
 }
@@ -358,8 +360,9 @@ TEST_CASE("FETCH errors: bad sets, unsupported items, vanished messages", "[fetc
 TEST_CASE("FETCH parses a message once for several commands (cache)", "[fetch]") {
     auto box = std::make_unique<MemoryMailbox>(std::vector<std::string>{kMultipart});
     run(box, {"a FETCH 1 BODYSTRUCTURE", "b FETCH 1 BODY.PEEK[1]", "c FETCH 1 ENVELOPE", "d FETCH 1 ENVELOPE"});
-    // Each command opens the message; the parse and envelope come from the cache after the first.
-    CHECK(box->content_calls == 4);
+    // The parse and envelope come from the cache after the first; an ENVELOPE
+    // or BODYSTRUCTURE found there does not open the message at all.
+    CHECK(box->content_calls == 3);
 }
 
 TEST_CASE("a large body is streamed in bounded writes", "[fetch]") {
