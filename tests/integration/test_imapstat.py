@@ -245,28 +245,47 @@ def test_html_charts():
 
 
 def test_real_imapd_sessions():
-    home = lib.tempdir()
-    os.makedirs(os.path.join(home, "Maildir", "cur"))
-    for sub in ("new", "tmp"):
-        os.makedirs(os.path.join(home, "Maildir", sub))
-    log = os.path.join(home, "imapd.log")
-    open(log, "w").close()
-    conf = os.path.join(home, "imapd.conf")
+    """imapd started as root (as inetd does) logs each session's end to
+    log_path; imapstat reads those lines back."""
+    if os.geteuid() != 0:
+        raise lib.Skip("needs root: only a root-started imapd logs users in and session ends")
+    d = lib.tempdir("imapstat-")
+    os.chmod(d, 0o755)
+    homes = {}
+    passwd = []
+    for user, uid in (("fred", 42011), ("ann", 42012)):
+        home = os.path.join(d, user)
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(home, "Maildir", sub))
+        lib.chown_tree(home, uid, uid)
+        homes[user] = home
+        passwd.append(f"{user}:{{PLAIN}}pw-{user}:{uid}:{uid}::{home}::")
+    with open(os.path.join(d, "users"), "w") as f:
+        f.write("\n".join(passwd) + "\n")
+    log = os.path.join(d, "imapd.log")
+    conf = os.path.join(d, "imapd.conf")
     with open(conf, "w") as f:
-        f.write(f"log_path = {log}\nmail_location = maildir:%h/Maildir\nspool =\n")
-    env = {"HOME": home, "USER": "nobody", "PATH": "/usr/bin:/bin", "MAIL": "maildir:~/Maildir"}
-    for i in range(3):
-        s = lib.ImapSession([lib.binary("imapd"), "-c", conf], env=env,
-                            preexec_fn=lib.imapd_preexec(home), cwd=home)
+        f.write(f"passdb = passwd-file:{d}/users\nmail_location = maildir:%h/Maildir\n"
+                f"spool =\nlog_path = {log}\nplaintext_auth = yes\n"
+                f"alert_file = {d}/alert\nshutdown_file = {d}/shutdown\n")
+    env = {"PATH": "/usr/bin:/bin"}
+    for user in ("fred", "fred", "ann"):
+        s = lib.ImapSession([lib.binary("imapd"), "-c", conf], env=env, cwd=d)
+        _, tagged = s.cmd(f"LOGIN {user} pw-{user}")
+        assert b"OK" in tagged, tagged
         s.cmd("SELECT INBOX")
         s.close()
+    s = lib.ImapSession([lib.binary("imapd"), "-c", conf], env=env, cwd=d)
+    s.close()  # a session without a login
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and open(log).read().count("session end:") < 3:
+    while time.monotonic() < deadline and open(log).read().count("session end:") < 4:
         time.sleep(0.05)
     p = run(["--json", log])
     assert p.returncode == 0, p.stderr
     r = json.loads(p.stdout)
-    assert r["sessions"] == 3, (r, open(log).read())
+    assert r["sessions"] == 4, (r, open(log).read())
     assert r["lines"]["malformed"] == 0
-    assert r["unique_users"] == 1 and r["unique_hosts"] == 1
+    assert r["sessions_without_login"] == 1
+    assert {u["name"]: u["sessions"] for u in r["users"]} == {"fred": 2, "ann": 1}
+    assert r["unique_hosts"] == 1
     assert r["minor_faults"] > 0 and r["max_rss_kb"] > 0
