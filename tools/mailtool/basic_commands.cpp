@@ -1,6 +1,7 @@
 // The small subcommands the tests and administrators use to look into a
 // mailbox and put a message into one:
-//   mailtool ls [-f FORMAT] PATH        UIDVALIDITY, UIDNEXT, one line a message
+//   mailtool ls [-f FORMAT] [-t] PATH   UIDVALIDITY, UIDNEXT, one line a message
+//                                       (-t: the internal date, seconds, after the UID)
 //   mailtool append [-f FORMAT] [-F "\\Seen kw"] [-d "dd-Mon-yyyy hh:mm:ss +zzzz"] PATH < message
 //   mailtool cat [-f FORMAT] PATH UID   the stored message, as stored
 #include <strings.h>
@@ -24,6 +25,7 @@ namespace {
 
 struct BasicArgs {
     std::string format, flags, path, extra, date;
+    bool times = false;
 };
 
 bool parse(const Args& args, BasicArgs& a) {
@@ -31,6 +33,8 @@ bool parse(const Args& args, BasicArgs& a) {
         const std::string& arg = args[i];
         if ((arg == "-f" || arg == "-F" || arg == "-d") && i + 1 < args.size()) {
             (arg == "-f" ? a.format : arg == "-F" ? a.flags : a.date) = args[++i];
+        } else if (arg == "-t") {
+            a.times = true;
         } else if (!arg.empty() && arg[0] == '-') {
             return false;
         } else if (a.path.empty()) {
@@ -58,11 +62,12 @@ Driver* existing_driver(const BasicArgs& a) {
 
 int run_ls(const Args& args) {
     BasicArgs a;
-    if (!parse(args, a) || !a.extra.empty()) return usage("ls [-f FORMAT] PATH");
+    if (!parse(args, a) || !a.extra.empty()) return usage("ls [-f FORMAT] [-t] PATH");
     auto box = existing_driver(a)->open(a.path, OpenMode::ReadOnly);
     std::printf("UIDVALIDITY %u\nUIDNEXT %u\n", box->uidvalidity(), box->uidnext());
     for (const MessageInfo& m : box->messages()) {
         std::string line = std::to_string(m.uid);
+        if (a.times) line += " " + std::to_string(m.internal_date);
         std::string flags = flag_names(m.flags & kStorableFlags);
         if (!flags.empty()) line += " " + flags;
         for (size_t b = 0; b < box->keywords().size(); ++b)

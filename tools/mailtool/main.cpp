@@ -13,7 +13,7 @@ namespace {
 using namespace mail::tool;
 
 const Subcommand kSubcommands[] = {
-    {"ls", "ls [-f FORMAT] PATH", run_ls},
+    {"ls", "ls [-f FORMAT] [-t] PATH", run_ls},
     {"append", "append [-f FORMAT] [-F FLAGS] [-d DATE] PATH < message", run_append},
     {"cat", "cat [-f FORMAT] PATH UID", run_cat},
     {"copy", "copy SRC DST", run_copy},
