@@ -51,6 +51,7 @@ public:
     void flush() override;
     void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
     void sync(EventSink& sink, bool allow_expunge) override;
+    int change_fd() override;  // change_fd.cpp
 
     const std::string& path() const { return path_; }
 
@@ -77,6 +78,8 @@ private:
     bool flags_dirty_ = false;
     std::vector<MessagePlace> places_;
     std::set<Uid> appended_;  // by this session: \Recent when they show up
+    UniqueFd inotify_;             // change_fd(): the file and its directory
+    ino_t watched_ino_ = 0;        // the inode the file watch is on
 };
 
 }  // namespace mail::unixmbox
