@@ -1,8 +1,10 @@
 // LIST (RFC 3501 6.3.8) with LIST-EXTENDED (RFC 5258), LIST-STATUS
 // (RFC 5819) and SPECIAL-USE (RFC 6154); LSUB (RFC 3501 6.3.9).
-// Children attributes (\HasChildren, \HasNoChildren) are always sent, as
-// Dovecot does; special-use attributes too, unless RETURN (...) is given
-// without SPECIAL-USE.
+// A plain LIST (RFC 3501 syntax) always gets children and special-use
+// attributes. With any RFC 5258 syntax (selection options, a pattern list,
+// RETURN) they are sent only when asked for (RETURN (CHILDREN), RETURN
+// (SPECIAL-USE), the SPECIAL-USE selection), and a maildir's implied
+// parent levels are \NonExistent rather than \Noselect; Dovecot answers so.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -91,7 +93,10 @@ Reply cmd_list(CommandContext& ctx) {
     bool select_subscribed = req.selection & kSelectSubscribed;
     bool select_special = req.selection & kSelectSpecialUse;
     bool recursive = req.selection & kSelectRecursiveMatch;
-    bool show_special = select_special || (req.returns & kReturnSpecialUse) || req.returns == 0;
+    bool show_special = !req.extended || select_special || (req.returns & kReturnSpecialUse);
+    bool show_children = !req.extended || (req.returns & kReturnChildren);
+    // Maildir++ has no directories for levels: a \Noselect one is implied.
+    bool implied_levels = store.location().format == "maildir";
     bool want_subscriptions = select_subscribed || (req.returns & kReturnSubscribed);
 
     std::map<std::string, uint32_t> existing;  // every mailbox and level: attributes
@@ -118,8 +123,14 @@ Reply cmd_list(CommandContext& ctx) {
         auto [it, inserted] = lines.try_emplace(name);
         if (inserted) {
             auto e = existing.find(name);
-            if (e == existing.end()) it->second.nonexistent = true, it->second.attributes = kNoselect;
-            else it->second.attributes = e->second;
+            if (e != existing.end()) {
+                it->second.attributes = e->second;
+            } else {  // subscribed only; it may still have children (Dovecot says so too)
+                it->second.nonexistent = true;
+                auto next = existing.upper_bound(name);
+                bool children = next != existing.end() && next->first.rfind(name + "/", 0) == 0;
+                it->second.attributes = kNoselect | (children ? kHasChildren : kHasNoChildren);
+            }
         }
         return it->second;
     };
@@ -139,12 +150,12 @@ Reply cmd_list(CommandContext& ctx) {
 
     for (auto& [name, l] : lines) {
         if (want_subscriptions) l.subscribed = has(subscribed, name);
+        if (req.extended && implied_levels && (l.attributes & kNoselect)) l.nonexistent = true;
+        if (!show_children) l.attributes &= ~uint32_t{kHasChildren | kHasNoChildren};
         if (show_special && !l.nonexistent) {
             auto u = uses.find(name);
             if (u != uses.end()) l.special_use = u->second;
         }
-        // \NonExistent mailboxes have no children attributes to report
-        // unless the hierarchy below them exists.
         s.untagged(list_text("LIST", name, l));
         if ((req.returns & kReturnStatus) && !(l.attributes & kNoselect) && !l.nonexistent) {
             try {
