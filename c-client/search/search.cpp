@@ -101,7 +101,9 @@ public:
             break;
         }
         case K::ModSeq:
-            throw MailError(ErrorKind::Invalid, "MODSEQ searches need CONDSTORE, which is not supported");
+            if (!opt_.modseq) throw MailError(ErrorKind::Invalid, "MODSEQ searches need CONDSTORE");
+            n.number = static_cast<int64_t>(std::min<uint64_t>(key.number, INT64_MAX));
+            break;
         case K::Bcc: case K::Cc: case K::From: case K::Subject: case K::To: case K::Header:
             check_utf8(key.value);
             n.field = key.kind == K::Header ? key.field : field_name(key.kind);
@@ -151,6 +153,7 @@ struct Facts {
     const TextMatcher* header_text = nullptr;  // TEXT needles in the header
     const TextMatcher* body = nullptr;         // once scanned
     const TextMatcher* text = nullptr;
+    uint64_t modseq = 0;                       // for MODSEQ keys
 };
 
 // Whether any field `name` of the header contains `needle` (decoded,
@@ -229,7 +232,7 @@ Tri eval(const Node& n, const Facts& f) {
         if (f.header_text && f.header_text->found(n.slot)) return Tri::True;
         if (!f.text) return Tri::Unknown;
         return tri(f.text->found(n.slot));
-    case K::ModSeq: break;
+    case K::ModSeq: return tri(f.modseq >= static_cast<uint64_t>(n.number));
     }
     return Tri::False;
 }
@@ -252,6 +255,7 @@ std::vector<size_t> search(Mailbox& mailbox, const SearchKey& key, const SearchO
         Facts f;
         f.info = &mailbox.at(i);
         f.seq = static_cast<uint32_t>(i + 1);
+        if (options.modseq) f.modseq = options.modseq(f.info->uid);
         Tri t = eval(root, f);
         try {
             std::string header;

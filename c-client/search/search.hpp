@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,8 @@ namespace mail {
 struct SearchOptions {
     int64_t now = 0;                    // for OLDER/YOUNGER; 0: the current time
     const std::vector<Uid>* saved = nullptr;  // RFC 5182 "$"; null: empty
+    // RFC 7162 MODSEQ: a message's mod-sequence; empty: MODSEQ is an error.
+    std::function<uint64_t(Uid)> modseq;
 };
 
 // Whether SEARCH CHARSET `name` is accepted (UTF-8 and US-ASCII).

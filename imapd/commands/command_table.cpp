@@ -62,7 +62,7 @@ const CommandSpec kCommands[] = {
     {"THREAD", kSelected, kUidForm | kUsesSequenceNumbers, cmd_thread, nullptr,
      "THREAD=ORDEREDSUBJECT THREAD=REFERENCES"},
     // Mailboxes as wholes (select.cpp, list.cpp, append.cpp, copy.cpp...).
-    {"SELECT", kAuthenticated, 0, cmd_select},
+    {"SELECT", kAuthenticated, 0, cmd_select, nullptr, "CONDSTORE QRESYNC"},
     {"EXAMINE", kAuthenticated, 0, cmd_examine},
     {"CREATE", kAuthenticated, 0, cmd_create, nullptr, "CREATE-SPECIAL-USE"},
     {"DELETE", kAuthenticated, 0, cmd_delete},

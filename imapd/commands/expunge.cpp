@@ -24,6 +24,10 @@ Reply cmd_expunge(CommandContext& ctx) {
     }
     box->flush();
     box->expunge(s, uid ? &only : nullptr);
+    if (ModseqFile* modseq = s.modseq()) {  // RFC 7162 3.2.10: the new HIGHESTMODSEQ
+        s.sync_mailbox(true);  // gives the expunges their modseq
+        return Reply::ok("[HIGHESTMODSEQ " + std::to_string(modseq->highest()) + "] Expunge completed");
+    }
     return Reply::ok("Expunge completed");
 }
 

@@ -3,6 +3,9 @@
 // the authenticated state with nothing selected.
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/protocol/flag_format.hpp"
+#include "imapd/protocol/parse_error.hpp"
+#include "imapd/protocol/select_params.hpp"
+#include "imapd/session/modseq_view.hpp"
 #include "imapd/session/session.hpp"
 #include "index/index_path.hpp"
 #include "mailbox/name.hpp"
@@ -11,10 +14,33 @@ namespace mail::imapd {
 
 namespace {
 
+// RFC 7162 3.2.5: what changed since the client's modseq, VANISHED
+// (EARLIER) first, then FETCH with UID, FLAGS and MODSEQ.
+void resync(Session& s, ModseqFile& file, const QresyncParams& q) {
+    Mailbox& m = *s.mailbox();
+    if (q.uidvalidity != m.uidvalidity()) return;
+    bool complete = true;
+    std::vector<Uid> gone = file.expunged_since(q.modseq, complete);
+    std::optional<SequenceSet> known;
+    if (q.known_uids) known = q.known_uids->resolve(m.uidnext() > 0 ? m.uidnext() - 1 : 0);
+    if (!complete) {  // history forgotten: every known UID that is not here
+        gone.clear();
+        Uid top = m.uidnext() > 0 ? m.uidnext() - 1 : 0;
+        if (known) known->for_each([&](uint32_t uid) { if (uid <= top && !m.index_of(uid)) gone.push_back(uid); });
+        else for (Uid uid = 1; uid <= top && gone.size() < 1000000; ++uid) if (!m.index_of(uid)) gone.push_back(uid);
+    } else if (known) {
+        std::erase_if(gone, [&](Uid uid) { return !known->contains(uid); });
+    }
+    if (!gone.empty()) s.untagged("VANISHED (EARLIER) " + uid_set_text(gone));
+    for (size_t i = 0; i < m.count(); ++i)
+        if (file.modseq_of(m.at(i).uid) > q.modseq) s.flags_changed(i + 1);
+}
+
 Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
     std::string name = ctx.args.mailbox();
-    ctx.args.end();
+    SelectParams params = parse_select_params(ctx.args);
     Session& s = ctx.session;
+    if (params.qresync && !s.qresync()) throw ParseError("QRESYNC must be enabled first");
     Store& store = user_store(s);
     s.unselect();
     auto box = store.open(name, mode);
@@ -47,6 +73,15 @@ Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
     // The mailbox's shared cache of parsed data (c-client/cache/cache_file.hpp).
     s.message_cache().attach(index_file_path(store.resolve(name).path, store.location().index_dir, "cache"),
                              uidvalidity);
+    if (params.condstore) s.use_condstore();
+    if (s.condstore()) {
+        if (ModseqFile* file = s.modseq()) {
+            s.untagged("OK [HIGHESTMODSEQ " + std::to_string(file->highest()) + "] Highest");
+            if (params.qresync) resync(s, *file, *params.qresync);
+        } else {
+            s.untagged("OK [NOMODSEQ] No permanent modsequences");
+        }
+    }
     return Reply::ok(std::string(read_only ? "[READ-ONLY] " : "[READ-WRITE] ") + command + " completed");
 }
 

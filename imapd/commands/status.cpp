@@ -6,6 +6,7 @@
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/protocol/mailbox_requests.hpp"
 #include "imapd/protocol/parse_error.hpp"
+#include "imapd/session/modseq_view.hpp"
 #include "imapd/session/session.hpp"
 
 namespace mail::imapd {
@@ -14,7 +15,6 @@ void send_status(Session& s, const std::string& name, const std::vector<StatusIt
     StatusRequest req{name, items_wanted};
     unsigned wanted = 0;
     for (StatusItem item : req.items) wanted |= item;
-    if (wanted & kStatusHighestModSeq) throw ParseError("HIGHESTMODSEQ needs CONDSTORE, which is not supported");
     std::unique_ptr<Mailbox> opened;
     Mailbox* box = nullptr;
     if (is_selected(s, req.mailbox)) {
@@ -22,6 +22,15 @@ void send_status(Session& s, const std::string& name, const std::vector<StatusIt
     } else {
         opened = user_store(s).open(req.mailbox, OpenMode::ReadOnly);
         box = opened.get();
+    }
+    uint64_t highest_modseq = 0;  // 0 for a mailbox without modseqs (RFC 7162 3.1.2.2)
+    if (wanted & kStatusHighestModSeq) {
+        s.use_condstore();  // STATUS HIGHESTMODSEQ is a CONDSTORE enabling command
+        if (opened || !s.modseq()) {
+            if (auto file = open_modseq_file(user_store(s), req.mailbox, *box)) highest_modseq = file->highest();
+        } else {
+            highest_modseq = s.modseq()->highest();
+        }
     }
     uint64_t recent = 0, unseen = 0, size = 0;
     for (const MessageInfo& m : box->messages()) {
@@ -42,6 +51,7 @@ void send_status(Session& s, const std::string& name, const std::vector<StatusIt
     add(kStatusUidNext, "UIDNEXT", box->uidnext());
     add(kStatusUidValidity, "UIDVALIDITY", box->uidvalidity());
     add(kStatusUnseen, "UNSEEN", unseen);
+    add(kStatusHighestModSeq, "HIGHESTMODSEQ", highest_modseq);
     add(kStatusSize, "SIZE", size);
     s.untagged("STATUS " + mailbox_astring(req.mailbox) + " (" + items + ")");
 }

@@ -4,10 +4,14 @@
 // PERMANENTFLAGS first. As Dovecot does, only messages whose flags changed
 // get an untagged FETCH (with UID for UID STORE), and a STORE on a read-only
 // mailbox is answered "OK Store ignored".
+#include <optional>
+
 #include "imapd/commands/fetch_set.hpp"
+#include "imapd/commands/mailbox_util.hpp"
 #include "imapd/protocol/flag_format.hpp"
 #include "imapd/protocol/parse_error.hpp"
 #include "imapd/protocol/store_request.hpp"
+#include "imapd/session/modseq_view.hpp"
 #include "imapd/session/session.hpp"
 #include "util/error.hpp"
 
@@ -34,9 +38,9 @@ Reply cmd_store(CommandContext& ctx) {
     SequenceSet set = ctx.args.sequence_set();
     ctx.args.sp();
     StoreRequest request = parse_store(ctx.args);  // ends the arguments
-    if (request.unchanged_since) throw ParseError("UNCHANGEDSINCE needs CONDSTORE");
-
     Session& session = ctx.session;
+    // RFC 7162 3.1.3: UNCHANGEDSINCE turns CONDSTORE on.
+    ModseqFile* modseq = request.unchanged_since ? &require_modseq(session) : session.modseq();
     Mailbox& mailbox = *session.mailbox();
     std::vector<size_t> indexes = message_indexes(mailbox, set, ctx.uid(), &ctx.session.saved_result());
     if (mailbox.read_only()) return Reply::ok("Store ignored with read-only mailbox.");
@@ -49,8 +53,17 @@ Reply cmd_store(CommandContext& ctx) {
     const uint32_t flags = request.flags.flags & kStorableFlags;
 
     bool vanished = false;
+    // The modseq lock is held from the UNCHANGEDSINCE test to the record of
+    // the change, so that no other session's change comes between.
+    std::optional<ModseqFile::Guard> guard;
+    if (modseq) guard.emplace(modseq->lock());
+    std::vector<size_t> changed, modified;
     for (size_t index : indexes) {
         const MessageInfo& m = mailbox.at(index);
+        if (request.unchanged_since && modseq->modseq_of(m.uid) > *request.unchanged_since) {
+            modified.push_back(index);
+            continue;
+        }
         uint32_t new_flags = m.flags & kStorableFlags;
         KeywordMask new_keywords = m.keywords;
         switch (request.op) {
@@ -66,16 +79,33 @@ Reply cmd_store(CommandContext& ctx) {
             vanished = true;  // removed by another program: its expunge comes at the next sync
             continue;
         }
-        if (request.silent) continue;
+        changed.push_back(index);
+    }
+    mailbox.flush();
+    uint64_t new_modseq = modseq && !changed.empty() ? modseq->record(mailbox, changed) : 0;
+    guard.reset();
+    for (size_t index : changed) {
+        // With CONDSTORE the client learns each new MODSEQ, even for .SILENT (RFC 7162 3.1.3).
+        if (request.silent && !modseq) continue;
         const MessageInfo& now = mailbox.at(index);
         std::string line = std::to_string(index + 1) + " FETCH (";
-        if (ctx.uid()) line += "UID " + std::to_string(now.uid) + " ";
-        line += "FLAGS ";
-        append_flag_list(line, now.flags, now.keywords, mailbox.keywords());
+        if (ctx.uid() || modseq) line += "UID " + std::to_string(now.uid) + " ";
+        // MODSEQ before FLAGS, as Dovecot answers STORE.
+        if (modseq) line += "MODSEQ (" + std::to_string(new_modseq) + ")";
+        if (!request.silent) {
+            if (modseq) line += ' ';
+            line += "FLAGS ";
+            append_flag_list(line, now.flags, now.keywords, mailbox.keywords());
+        }
         line += ')';
         session.untagged(line);
     }
-    mailbox.flush();
+    if (!modified.empty()) {
+        std::vector<Uid> numbers;
+        for (size_t index : modified)
+            numbers.push_back(ctx.uid() ? mailbox.at(index).uid : static_cast<Uid>(index + 1));
+        return Reply::ok("[MODIFIED " + uid_set_text(numbers) + "] Conditional STORE failed");
+    }
     if (vanished) return Reply::no("[EXPUNGEISSUED] Some of the messages no longer exist");
     return Reply::ok("Store completed");
 }

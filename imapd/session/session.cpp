@@ -41,7 +41,9 @@ Session::Session(Transport& transport, SessionOptions options, std::span<const C
     : transport_(transport),
       options_(std::move(options)),
       table_(table.empty() ? command_table() : table),
-      reader_(options_.limits) {}
+      reader_(options_.limits) {
+    enableable = {"CONDSTORE", "QRESYNC"};
+}
 
 Session::~Session() = default;
 
@@ -162,6 +164,9 @@ bool Session::enabled(std::string_view extension) const {
 
 void Session::enable(std::string_view extension) {
     if (!enabled(extension)) enabled_.emplace_back(extension);
+    // QRESYNC implies CONDSTORE (RFC 7162 3.2.3).
+    if (strcasecmp(std::string(extension).c_str(), "QRESYNC") == 0) enable("CONDSTORE");
+    if (mailbox_ && condstore() && !modseq_) open_modseq();
 }
 
 namespace {
@@ -183,6 +188,9 @@ void Session::select(std::unique_ptr<Mailbox> mailbox, std::string name) {
     selected_name_ = mailbox_ ? std::move(name) : std::string();
     reported_recent_ = mailbox_ ? count_recent(*mailbox_) : 0;  // SELECT reports it
     state_ = mailbox_ ? State::Selected : State::Authenticated;
+    modseq_.reset();
+    vanished_.clear(), flag_changes_.clear(), view_uids_.clear();
+    if (mailbox_ && condstore()) open_modseq();
 }
 
 void Session::unselect() {
@@ -190,6 +198,8 @@ void Session::unselect() {
     saved_result_.clear();
     message_cache_.clear();
     mailbox_.reset();
+    modseq_.reset();
+    vanished_.clear(), flag_changes_.clear(), view_uids_.clear();
     selected_name_.clear();
     if (state_ == State::Selected) state_ = State::Authenticated;
 }
@@ -197,17 +207,38 @@ void Session::unselect() {
 void Session::sync_mailbox(bool allow_expunge) {
     if (!mailbox_) return;
     try {
-        mailbox_->sync(*this, allow_expunge);
+        if (modseq_) {
+            // Under the modseq lock, so that the changes this sync finds get
+            // their modseq before they are reported with it.
+            ModseqFile::Guard guard = modseq_->lock();
+            defer_flags_ = true;
+            mailbox_->sync(*this, allow_expunge);
+            modseq_->sync(*mailbox_);
+        } else {
+            mailbox_->sync(*this, allow_expunge);
+        }
     } catch (const MailError& e) {
         untagged("OK [ALERT] " + std::string(e.what()));
     }
+    defer_flags_ = false;
+    flush_vanished();
+    flush_flag_changes();
+    note_view();
 }
 
-void Session::expunged(size_t seq) { untagged(std::to_string(seq) + " EXPUNGE"); }
+void Session::expunged(size_t seq) {
+    if (qresync() && seq >= 1 && seq <= view_uids_.size()) {
+        vanished_.push_back(view_uids_[seq - 1]);
+        view_uids_.erase(view_uids_.begin() + static_cast<ptrdiff_t>(seq - 1));
+        return;
+    }
+    untagged(std::to_string(seq) + " EXPUNGE");
+}
 
 // New messages may be \Recent here (the first session to see them): RECENT
 // follows EXISTS when the count changed, as RFC 3501 7.3.2 and Dovecot do.
 void Session::exists(size_t count) {
+    flush_vanished();
     untagged(std::to_string(count) + " EXISTS");
     if (!mailbox_) return;
     size_t recent = count_recent(*mailbox_);
@@ -218,8 +249,14 @@ void Session::exists(size_t count) {
 void Session::flags_changed(size_t seq) {
     if (!mailbox_ || seq == 0 || seq > mailbox_->count()) return;
     const MessageInfo& m = mailbox_->at(seq - 1);
+    if (defer_flags_) {  // written with its new MODSEQ after the modseq sync
+        flag_changes_.push_back(m.uid);
+        return;
+    }
+    flush_vanished();
     std::string line = std::to_string(seq) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS ";
     append_flag_list(line, m.flags, m.keywords, mailbox_->keywords());
+    if (modseq_) line += " MODSEQ (" + std::to_string(modseq_->modseq_of(m.uid)) + ")";
     line += ')';
     untagged(line);
 }

@@ -17,6 +17,7 @@
 #include "cache/message_cache.hpp"
 #include "mailbox/mailbox.hpp"
 #include "mailbox/store.hpp"
+#include "modseq/modseq_file.hpp"
 #include "sort/sort_keys.hpp"
 
 namespace mail::imapd {
@@ -101,6 +102,16 @@ public:
     void expunged(size_t seq) override;
     void exists(size_t count) override;
     void flags_changed(size_t seq) override;
+    // CONDSTORE/QRESYNC (RFC 7162). The selected mailbox's modseq file,
+    // opened once CONDSTORE is on (ENABLE, SELECT (CONDSTORE), or a command
+    // that uses modseqs turns it on); null when off or the mailbox cannot
+    // have one ([NOMODSEQ]).
+    bool condstore() const { return enabled("CONDSTORE"); }
+    bool qresync() const { return enabled("QRESYNC"); }
+    ModseqFile* modseq() { return modseq_.get(); }
+    // Turns CONDSTORE on and opens the selected mailbox's modseq file.
+    ModseqFile* use_condstore();
+
     void keywords_changed() override;
 
 private:
@@ -130,6 +141,16 @@ private:
     std::vector<Uid> saved_result_;
     std::unique_ptr<AppendTransaction> append_;
     std::vector<std::string> enabled_;
+    // CONDSTORE/QRESYNC state of the selected mailbox (modseq_view.cpp).
+    void open_modseq();
+    void flush_vanished();
+    void flush_flag_changes();
+    void note_view();
+    std::unique_ptr<ModseqFile> modseq_;
+    std::vector<Uid> view_uids_;       // the client's UIDs in sequence order (QRESYNC)
+    std::vector<Uid> vanished_;        // expunges not yet written as VANISHED
+    std::vector<Uid> flag_changes_;    // flag changes to write after the modseq sync
+    bool defer_flags_ = false;
 };
 
 }  // namespace mail::imapd
