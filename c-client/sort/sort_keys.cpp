@@ -1,12 +1,17 @@
 #include "sort/sort_keys.hpp"
 
+#include <unicase.h>
+#include <uninorm.h>
+#include <unistr.h>
+
+#include <cstdlib>
+
 #include "message/address.hpp"
 #include "message/date.hpp"
 #include "message/header.hpp"
 #include "message/rfc2047.hpp"
 #include "message/charset.hpp"
 #include "search/message_text.hpp"
-#include "search/text_matcher.hpp"
 #include "sort/base_subject.hpp"
 #include "util/error.hpp"
 
@@ -17,10 +22,36 @@ namespace {
 // Sort strings are bounded: a longer subject or name sorts by its start.
 constexpr size_t kMaxKeyBytes = 1024;
 
-std::string folded(std::string_view utf8) {
-    std::string s = fold_case(sanitize_utf8(utf8.substr(0, kMaxKeyBytes)));
-    return s;
+}  // namespace
+
+std::string unicode_casemap(std::string_view text) {
+    std::string utf8 = sanitize_utf8(text.substr(0, kMaxKeyBytes));
+    std::u32string titled;
+    titled.reserve(utf8.size());
+    const auto* p = reinterpret_cast<const uint8_t*>(utf8.data());
+    const uint8_t* end = p + utf8.size();
+    while (p < end) {
+        ucs4_t c = 0;
+        int n = u8_mbtouc(&c, p, static_cast<size_t>(end - p));
+        p += n > 0 ? n : 1;
+        titled.push_back(static_cast<char32_t>(uc_totitle(c)));
+    }
+    size_t decomposed_length = 0;
+    uint32_t* decomposed = u32_normalize(UNINORM_NFKD, reinterpret_cast<const uint32_t*>(titled.data()),
+                                         titled.size(), nullptr, &decomposed_length);
+    if (!decomposed) return utf8;
+    size_t out_length = 0;
+    uint8_t* out = u32_to_u8(decomposed, decomposed_length, nullptr, &out_length);
+    free(decomposed);
+    if (!out) return utf8;
+    std::string result(reinterpret_cast<const char*>(out), out_length);
+    free(out);
+    return result;
 }
+
+namespace {
+
+std::string folded(std::string_view utf8) { return unicode_casemap(utf8); }
 
 struct FirstAddress {
     std::string mailbox;

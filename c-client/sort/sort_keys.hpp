@@ -16,7 +16,7 @@ namespace mail {
 
 struct SortKeys {
     int64_t sent = 0;  // Date: in UTC; the internal date when missing or unparsable
-    // Comparison forms (case-folded UTF-8); "" when the field is missing.
+    // Comparison forms (unicode_casemap); "" when the field is missing.
     std::string subject;       // base subject (RFC 5256 2.1)
     bool reply_or_forward = false;
     std::string from, to, cc;  // mailbox (local part) of the first address
@@ -25,6 +25,12 @@ struct SortKeys {
     std::string message_id;
     std::vector<std::string> references;  // References:, else In-Reply-To:'s first id
 };
+
+// RFC 5051 i;unicode-casemap's canonical form, as SORT compares strings
+// (Dovecot does too): every character titlecased, then NFKD decomposed, so
+// that "Ñandú" sorts as "N\u0303andu\u0301" between "Numbers" and "Office".
+// Invalid UTF-8 is replaced by U+FFFD first; at most 1 KB is looked at.
+std::string unicode_casemap(std::string_view text);
 
 // The sort keys of a message whose header block is `header`; `info` gives
 // the internal date used when the Date: field is missing or unparsable.

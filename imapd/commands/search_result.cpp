@@ -52,32 +52,35 @@ std::string ordered_set(const std::vector<uint32_t>& numbers) {
 }
 
 std::string esearch_response(std::string_view tag, bool uid, const std::vector<uint32_t>& numbers,
-                             const ReturnOptions& options) {
+                             const ReturnOptions& options, bool sorted) {
     std::string line = "ESEARCH (TAG ";
     append_imap_string(line, tag);
     line += ')';
     if (uid) line += " UID";
     if (!numbers.empty()) {
+        // SEARCH: the lowest and highest numbers; ESORT: the first and last
+        // in sort order (RFC 5267 3.2).
         auto [lo, hi] = std::minmax_element(numbers.begin(), numbers.end());
-        if (options.min) line += " MIN " + std::to_string(*lo);
-        if (options.max) line += " MAX " + std::to_string(*hi);
+        if (options.min) line += " MIN " + std::to_string(sorted ? numbers.front() : *lo);
+        if (options.max) line += " MAX " + std::to_string(sorted ? numbers.back() : *hi);
+        if (options.all) line += " ALL " + ordered_set(numbers);
     }
     if (options.count) line += " COUNT " + std::to_string(numbers.size());
-    if (options.all && !numbers.empty()) line += " ALL " + ordered_set(numbers);
     return line;
 }
 
-std::vector<Uid> saved_uids(const std::vector<Uid>& uids, const ReturnOptions& options) {
+std::vector<Uid> saved_uids(const std::vector<Uid>& uids, const ReturnOptions& options, bool sorted) {
     std::vector<Uid> out;
     if (uids.empty()) return out;
     if (options.min || options.max) {
         auto [lo, hi] = std::minmax_element(uids.begin(), uids.end());
-        if (options.min) out.push_back(*lo);
-        if (options.max && *hi != *lo) out.push_back(*hi);
+        if (options.min) out.push_back(sorted ? uids.front() : *lo);
+        if (options.max) out.push_back(sorted ? uids.back() : *hi);
     } else {
         out = uids;
     }
     std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 

@@ -22,16 +22,17 @@ struct ReturnOptions {
 // ParseError.
 ReturnOptions parse_return_options(const std::vector<std::string>& options);
 
-// "ESEARCH (TAG "t")[ UID][ MIN n][ MAX n][ COUNT n][ ALL set]" (without
-// "* " and CRLF). `numbers` are sequence numbers or UIDs, in the order the
-// command produced them (ascending for SEARCH, sort order for SORT); ALL
-// keeps that order, compressing ascending runs into ranges.
+// "ESEARCH (TAG "t")[ UID][ MIN n][ MAX n][ ALL set][ COUNT n]" (without
+// "* " and CRLF; Dovecot's order). `numbers` are sequence numbers or UIDs in
+// the order the command produced them: ascending for SEARCH; for SORT
+// (`sorted`, RFC 5267 ESORT) in sort order, MIN and MAX then being the first
+// and the last. ALL keeps the order, ascending runs written as ranges.
 std::string esearch_response(std::string_view tag, bool uid, const std::vector<uint32_t>& numbers,
-                             const ReturnOptions& options);
+                             const ReturnOptions& options, bool sorted = false);
 
 // What RETURN (SAVE) keeps of `uids` (in result order): the messages of MIN
 // and MAX when either was asked for, all of them otherwise; ascending.
-std::vector<Uid> saved_uids(const std::vector<Uid>& uids, const ReturnOptions& options);
+std::vector<Uid> saved_uids(const std::vector<Uid>& uids, const ReturnOptions& options, bool sorted = false);
 
 // Whether a command that failed to parse asked for RETURN (... SAVE ...):
 // the saved result must then be emptied (RFC 5182 2.1).

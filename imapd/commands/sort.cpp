@@ -52,8 +52,8 @@ Reply cmd_sort(CommandContext& ctx) {
             uids.push_back(mailbox.at(index).uid);
             numbers.push_back(ctx.uid() ? uids.back() : static_cast<uint32_t>(index + 1));
         }
-        if (options.save) session.set_saved_result(saved_uids(uids, options));
-        if (options.esearch()) session.untagged(esearch_response(ctx.tag(), ctx.uid(), numbers, options));
+        if (options.save) session.set_saved_result(saved_uids(uids, options, true));
+        if (options.esearch()) session.untagged(esearch_response(ctx.tag(), ctx.uid(), numbers, options, true));
         return Reply::ok(done);
     }
 
