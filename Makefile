@@ -22,7 +22,7 @@ ifeq ($(SAN),1)
 override CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 override LDFLAGS  += -fsanitize=address,undefined
 endif
-LDLIBS   += -lcrypt
+LDLIBS   += -lcrypt -lunistring
 
 LIB_SRCS    := $(shell find c-client -name '*.cpp' | sort)
 IMAPD_SRCS  := $(shell find imapd -name '*.cpp' 2>/dev/null | sort)
