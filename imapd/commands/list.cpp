@@ -137,9 +137,11 @@ Reply cmd_list(CommandContext& ctx) {
     for (const std::string& name : selected)
         if (matches_any(patterns, name)) line_for(name);
     // RECURSIVEMATCH: parents matching a pattern, with a selected descendant
-    // (RFC 5258 3.5); only SUBSCRIBED has a CHILDINFO tag for it.
+    // that the patterns do not list itself (RFC 5258 3.5, and Dovecot: with
+    // "*" no parent is added); only SUBSCRIBED has a CHILDINFO tag for it.
     if (recursive) {
         for (const std::string& name : selected) {
+            if (matches_any(patterns, name)) continue;
             for (std::string p = parent_of(name); !p.empty(); p = parent_of(p)) {
                 if (!matches_any(patterns, p)) continue;
                 ListLine& l = line_for(p);

@@ -91,7 +91,7 @@ def test_list_extended_transcripts():
         ('LIST (SUBSCRIBED) "" "*" RETURN (CHILDREN SPECIAL-USE)', [
             '* LIST (\\HasNoChildren \\Subscribed \\Sent) "/" Sent',
             '* LIST (\\HasNoChildren \\Subscribed) "/" a/b/c',
-            '* LIST (\\NonExistent \\Subscribed) "/" gone']),
+            '* LIST (\\NonExistent \\HasNoChildren \\Subscribed) "/" gone']),
         ('LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"', [
             '* LIST (\\Subscribed) "/" Sent',
             '* LIST () "/" a ("CHILDINFO" ("SUBSCRIBED"))',
@@ -202,7 +202,7 @@ def check_quota_enforced(home, mail, files_of, usage):
     before = files_of()
     assert tagged(s, "APPEND INBOX {%d+} {%d+}" % (len(big), len(big)),
                   [big, big]).startswith("NO [OVERQUOTA]")  # MULTIAPPEND: neither message kept
-    assert files_of() == before
+    assert files_of() == before, (mail, before, files_of())
     roots = ok(s, "GETQUOTAROOT INBOX")
     assert roots[0] == '* QUOTAROOT INBOX ""'
     m = re.match(r'\* QUOTA "" \(STORAGE (\d+) (\d+) MESSAGE 1 5\)$', roots[1])
@@ -212,6 +212,7 @@ def check_quota_enforced(home, mail, files_of, usage):
     assert tagged(s, 'SETQUOTA "" (STORAGE 100)').startswith("NO")
     ok(s, "SELECT INBOX")
     ok(s, "COPY 1 Other")  # fits
+    ok(s, "NOOP")  # mbx writes the message's no-longer-recent flag lazily
     before = files_of()
     assert tagged(s, "COPY 1 Other").startswith("NO [OVERQUOTA]")
     assert tagged(s, "MOVE 1 Other").startswith("NO [OVERQUOTA]")
@@ -228,11 +229,17 @@ def test_quota_maildir():
                          lambda: sum(os.path.getsize(p) for p in files() if "/cur/" in p or "/new/" in p))
 
 
-def file_state(paths, skip):
-    """The files' bytes after the first skip: an mbx file's 2048-byte header
-    holds state that opening the mailbox may rewrite (not messages)."""
+def file_state(paths, mbx):
+    """The files' messages. In mbx, opening a mailbox rewrites state in place
+    that is not the messages: the 2048-byte file header and each message's
+    flags (a read-write open clears \\Recent, UW's fOLD bit), so those are
+    left out."""
+    def read(p):
+        data = open(p, "rb").read()
+        return re.sub(rb";[0-9a-f]{12}-", b";-", data[2048:]) if mbx else data
+
     def state():
-        return [open(p, "rb").read()[skip:] if os.path.exists(p) else None for p in paths]
+        return [read(p) if os.path.exists(p) else None for p in paths]
     return state
 
 
@@ -244,11 +251,11 @@ def test_quota_and_list_status_mbx_and_unix():
         inbox = os.path.join(home, "INBOX")
         mail = "%s:%s:INBOX=%s" % (fmt, mail_dir, inbox)
         paths = [inbox, os.path.join(mail_dir, "Other")]
-        check_quota_enforced(home, mail, file_state(paths, 2048 if fmt == "mbx" else 0), lambda: sum(os.path.getsize(p) for p in paths))
+        check_quota_enforced(home, mail, file_state(paths, fmt == "mbx"), lambda: sum(os.path.getsize(p) for p in paths))
         s = session(home, mail)
         lines = ok(s, 'LIST "" "*" RETURN (STATUS (MESSAGES))')
-        assert lines == ['* LIST (\\HasNoChildren) "/" INBOX', '* STATUS INBOX (MESSAGES 1)',
-                         '* LIST (\\HasNoChildren) "/" Other', '* STATUS Other (MESSAGES 1)'], (fmt, lines)
+        assert lines == ['* LIST () "/" INBOX', '* STATUS INBOX (MESSAGES 1)',
+                         '* LIST () "/" Other', '* STATUS Other (MESSAGES 1)'], (fmt, lines)
         s.close()
 
 
@@ -276,7 +283,9 @@ def normalise(lines):
     for line in lines:
         m = re.match(r'\* LIST \(([^)]*)\) "/" "?([^" ]*)"?(.*)$', line)
         if m:
-            out.append(("LIST", frozenset(m.group(1).split()), m.group(2), m.group(3).strip()))
+            # The extended data's tag is an astring: Dovecot writes CHILDINFO
+            # as an atom, we quote it as RFC 5258's examples do.
+            out.append(("LIST", frozenset(m.group(1).split()), m.group(2), m.group(3).strip().replace('"CHILDINFO"', "CHILDINFO")))
             continue
         m = re.match(r'\* STATUS "?([^" ]*)"? \((.*)\)$', line)
         out.append(("STATUS", m.group(1), frozenset(re.findall(r"\w+ \d+", m.group(2)))) if m else line)
