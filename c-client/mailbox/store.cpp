@@ -2,6 +2,7 @@
 
 #include "mailbox/copy.hpp"
 #include "mailbox/spool.hpp"
+#include "index/index_path.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -151,6 +152,7 @@ void Store::remove(std::string_view raw) {
         throw MailError(ErrorKind::NotFound, "mailbox does not exist");
     }
     r.driver->remove(r.path);
+    remove_index_files(r.path, location_.index_dir);  // the modseq and cache files go with it
 }
 
 void Store::move_messages(Mailbox& from, Mailbox& to) const {
@@ -187,6 +189,7 @@ void Store::rename(std::string_view raw_from, std::string_view raw_to) {
         make_levels(parent_name(to_name));
         if (::rename(from.path.c_str(), to.path.c_str()) < 0)
             throw MailError(ErrorKind::Io, std::string("cannot rename mailbox: ") + std::strerror(errno));
+        if (from.driver) rename_index_files(from.path, to.path, location_.index_dir);
         return;
     }
     // Maildir++: the folder and every folder below it ("a" and "a/x").

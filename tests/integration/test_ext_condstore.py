@@ -363,3 +363,18 @@ def test_differential_against_dovecot():
     theirs = transcript(lib.dovecot_session(new_home(dovecot=True)))
     for a, b in zip(normalise(ours), normalise(theirs)):
         assert a == b, (a, b)
+
+
+def test_delete_and_rename_take_the_modseq_file_along():
+    for fmt in ("mbx", "unix"):
+        home = new_home(fmt, box="box")
+        known_state(home, fmt, "box")
+        hidden = os.path.join(home, "mail", ".imapd")
+        assert os.path.exists(os.path.join(hidden, "box.modseq")), os.listdir(hidden)
+        s = session(home, fmt)
+        modseq_files = lambda: sorted(n for n in os.listdir(hidden) if ".modseq" in n)
+        ok(s.cmd("RENAME box box2"))
+        assert modseq_files() == ["box2.modseq"], os.listdir(hidden)
+        ok(s.cmd("DELETE box2"))
+        assert modseq_files() == [], os.listdir(hidden)
+        s.close()
