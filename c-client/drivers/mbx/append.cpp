@@ -106,7 +106,10 @@ public:
         const uint64_t end = static_cast<uint64_t>(st.st_size);
         line.uid = box_.last_uid_ + 1;
         if (request_.uid) {  // a copy keeping its source's UID (mailbox.hpp)
-            if (!box_.messages_.empty() && request_.uid <= box_.messages_.back().uid)
+            const Uid highest = !box_.pending_.empty()   ? box_.pending_.back().info.uid
+                                : !box_.messages_.empty() ? box_.messages_.back().uid
+                                                          : 0;
+            if (request_.uid <= highest)
                 throw MailError(ErrorKind::Invalid, "the UID to keep is not above the mailbox's last UID");
             line.uid = request_.uid;
         }
