@@ -18,6 +18,7 @@
 
 #include "args.hpp"
 #include "config/config.hpp"
+#include "lock/lock_timeout.hpp"
 #include "deliver.hpp"
 #include "exit_codes.hpp"
 #include "util/error.hpp"
@@ -106,6 +107,7 @@ int main(int argc, char** argv) {
     try {
         mail::Config config = mail::Config::load_for(args.config_path);
         options.max_message_size = config.size("max_message_size");
+        mail::set_lock_timeout_seconds(static_cast<int>(config.duration("lock_timeout").count()));
         mail::UserVars vars{user.name, user.home};
         mail::StoreLocation location = config.location_for(vars, std::getenv("MAIL"));
         if (!args.inbox.empty()) location.inbox = inbox_path(args.inbox, user.home);

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "lock/lock_timeout.hpp"
 #include "mailbox/special_use.hpp"
 #include "util/error.hpp"
 
@@ -20,6 +21,7 @@ bool same_file(const std::string& a, const std::string& b) {
 
 std::unique_ptr<Store> make_user_store(const Config& config, const UserVars& vars,
                                        const char* mail_env) {
+    set_lock_timeout_seconds(static_cast<int>(config.duration("lock_timeout").count()));
     auto store = std::make_unique<Store>(config.location_for(vars, mail_env));
     std::string spool = config.path("spool", vars);
     if (!spool.empty() && !same_file(spool, store->location().inbox))

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,7 +56,40 @@ int try_link(const std::string& lock_path) {
     return 0;
 }
 
+constexpr long kNfsSuperMagic = 0x6969;
+
+// The PID a lock file names ("PID\n", as we, dotlockfile -p and Dovecot
+// write it), or 0 (empty as procmail and Postfix leave it, or not a PID).
+pid_t owner_of(const std::string& lock_path) {
+    int fd = ::open(lock_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[32];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) return 0;
+    long pid = 0;
+    ssize_t i = 0;
+    for (; i < n && buf[i] >= '0' && buf[i] <= '9' && pid < 1 << 30; ++i) pid = pid * 10 + (buf[i] - '0');
+    if (i == 0 || (i < n && buf[i] != '\n' && buf[i] != ' ')) return 0;
+    return static_cast<pid_t>(pid);
+}
+
+bool process_gone(pid_t pid) { return pid > 0 && ::kill(pid, 0) < 0 && errno == ESRCH; }
+
+bool on_nfs(const std::string& lock_path) {
+    struct statfs fs;
+    return ::statfs(lock_path.c_str(), &fs) == 0 && static_cast<long>(fs.f_type) == kNfsSuperMagic;
+}
+
 }  // namespace
+
+bool MailDotLock::is_stale(const std::string& lock_path, const DotLockTimeouts& timeouts, time_t now) {
+    struct stat st;
+    if (::lstat(lock_path.c_str(), &st) < 0) return false;
+    time_t age = now - st.st_mtime;
+    if (age > timeouts.stale_seconds) return true;
+    return age >= timeouts.dead_owner_seconds && !on_nfs(lock_path) && process_gone(owner_of(lock_path));
+}
 
 MailDotLock::MailDotLock(MailDotLock&& other) noexcept : lock_path_(std::move(other.lock_path_)) {
     other.lock_path_.clear();
@@ -68,15 +103,14 @@ MailDotLock MailDotLock::acquire(const std::string& file, DotLockTimeouts timeou
         int r = try_link(lock_path);
         if (r > 0) return MailDotLock(lock_path);
         if (r < 0) return MailDotLock(std::string());  // kernel locks only
-        struct stat st;
-        if (::stat(lock_path.c_str(), &st) == 0 && ::time(nullptr) - st.st_mtime > timeouts.stale_seconds) {
+        if (is_stale(lock_path, timeouts, ::time(nullptr))) {
             ::unlink(lock_path.c_str());  // left by a dead process
             continue;
         }
         if (::time(nullptr) >= deadline)
             throw MailError(ErrorKind::Busy, "the mailbox is locked by another program; try again later");
         nap_ms(wait_ms);
-        if (wait_ms < 500) wait_ms *= 2;
+        if (wait_ms < 250) wait_ms *= 2;  // short naps: IDLE waits here after a delivery
     }
 }
 

@@ -7,6 +7,7 @@
 // the same file while it holds the lock.
 #pragma once
 
+#include "lock/lock_timeout.hpp"
 #include "util/fd.hpp"
 
 namespace mail {
@@ -16,7 +17,7 @@ public:
     KernelLock() = default;
     // Locks fd (exclusive or shared), waiting up to timeout_seconds; throws
     // MailError(Busy) after that. The fd must stay open while locked.
-    static KernelLock acquire(int fd, bool exclusive, int timeout_seconds = 5 * 60);
+    static KernelLock acquire(int fd, bool exclusive, int timeout_seconds = lock_timeout_seconds());
 
     KernelLock(KernelLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
     KernelLock& operator=(KernelLock&&) = delete;

@@ -14,6 +14,7 @@
 
 #include <string>
 
+#include "lock/lock_timeout.hpp"
 #include "util/fd.hpp"
 
 namespace mail {
@@ -30,7 +31,8 @@ class UwParseLock {
 public:
     // Takes the lock for the open mailbox file fd (op LOCK_EX or LOCK_SH),
     // waiting up to timeout_seconds; throws MailError(Busy) after that.
-    static UwParseLock acquire(int mailbox_fd, int op = LOCK_EX, int timeout_seconds = 60);
+    static UwParseLock acquire(int mailbox_fd, int op = LOCK_EX,
+                               int timeout_seconds = lock_timeout_seconds());
 
     UwParseLock(UwParseLock&& other) noexcept = default;
     UwParseLock& operator=(UwParseLock&&) = delete;

@@ -12,10 +12,10 @@
 
 namespace mail {
 
-size_t snarf_spool(const std::string& spool_path, Mailbox& inbox) {
+size_t snarf_spool(const std::string& spool_path, Mailbox& inbox, int lock_wait_seconds) {
     struct stat st;
     if (::stat(spool_path.c_str(), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return 0;
-    auto lock = unixmbox::MboxLock::acquire(spool_path, true, true);
+    auto lock = unixmbox::MboxLock::acquire(spool_path, true, true, lock_wait_seconds);
     if (::fstat(lock.fd(), &st) < 0 || st.st_size == 0) return 0;
     uint64_t size = static_cast<uint64_t>(st.st_size);
     unixmbox::MboxScanner scanner;

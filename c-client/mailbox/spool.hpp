@@ -16,6 +16,7 @@ namespace mail {
 
 // Moves the spool's messages into inbox; returns how many. A missing or
 // empty spool moves nothing. Throws MailError; the spool is untouched then.
-size_t snarf_spool(const std::string& spool_path, Mailbox& inbox);
+// Waits up to lock_wait_seconds for the spool's locks (then Busy).
+size_t snarf_spool(const std::string& spool_path, Mailbox& inbox, int lock_wait_seconds);
 
 }  // namespace mail

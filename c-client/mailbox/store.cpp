@@ -3,6 +3,7 @@
 #include "mailbox/copy.hpp"
 #include "mailbox/spool.hpp"
 #include "index/index_path.hpp"
+#include "lock/lock_timeout.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -109,15 +110,19 @@ std::unique_ptr<Mailbox> Store::open(std::string_view name, OpenMode mode) const
     }
     if (!r.driver) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
     auto box = r.driver->open(r.path, mode);
-    if (is_inbox(canonical_mailbox_name(name)) && mode != OpenMode::ReadOnly && !spool_.empty() &&
-        spool_ != r.path) {
-        try {
-            if (snarf_spool(spool_, *box) > 0) box = r.driver->open(r.path, mode);
-        } catch (const MailError&) {
-            // The mail stays in the spool (locked, unreadable): moved next time.
-        }
-    }
+    if (mode != OpenMode::ReadOnly && snarf_spool_into(name, *box, lock_timeout_seconds()) > 0)
+        box = r.driver->open(r.path, mode);
     return box;
+}
+
+size_t Store::snarf_spool_into(std::string_view name, Mailbox& box, int lock_wait_seconds) const {
+    if (spool_.empty() || box.read_only() || !is_inbox(canonical_mailbox_name(name))) return 0;
+    if (spool_ == inbox_path()) return 0;
+    try {
+        return snarf_spool(spool_, box, lock_wait_seconds);
+    } catch (const MailError&) {
+        return 0;  // the mail stays in the spool (locked, unreadable): moved next time
+    }
 }
 
 void Store::create(std::string_view raw) {

@@ -57,6 +57,13 @@ public:
     // The system spool (config key spool) whose new mail is moved into INBOX
     // when INBOX is opened read-write (mailbox/spool.hpp); empty: none.
     void set_spool(std::string path) { spool_ = std::move(path); }
+    // Moves the spool's new mail into box when name is INBOX, box is writable
+    // and a spool is set: at open(), and at every check of a selected INBOX
+    // (NOOP, CHECK, IDLE's re-checks, the sync after each command), as UW
+    // does. Waits up to lock_wait_seconds for the spool's locks; returns how
+    // many messages moved. Never throws: what cannot be moved now (spool
+    // locked, unreadable) stays in the spool for the next time.
+    size_t snarf_spool_into(std::string_view name, Mailbox& box, int lock_wait_seconds) const;
     char separator() const { return kHierarchySeparator; }
     void set_settings(StoreSettings settings) { settings_ = std::move(settings); }
     const StoreSettings& settings() const { return settings_; }

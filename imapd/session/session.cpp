@@ -7,6 +7,7 @@
 #include "imapd/commands/command_table.hpp"
 #include "imapd/protocol/flag_format.hpp"
 #include "imapd/protocol/parse_error.hpp"
+#include "imapd/session/protocol_mode.hpp"
 #include "util/error.hpp"
 
 namespace mail::imapd {
@@ -38,11 +39,12 @@ std::string no_text(const MailError& e) {
 }  // namespace
 
 Session::Session(Transport& transport, SessionOptions options, std::span<const CommandSpec> table)
-    : transport_(transport),
+    : transport_(&transport),
       options_(std::move(options)),
       table_(table.empty() ? command_table() : table),
       reader_(options_.limits) {
     enableable = {"CONDSTORE", "QRESYNC"};
+    if (capabilities().find(" IMAP4rev2") != std::string::npos) enableable.emplace_back(kImap4rev2);
 }
 
 Session::~Session() = default;
@@ -92,7 +94,7 @@ bool Session::fill_input() {
     if (gone_) return false;
     auto limit = state_ == State::NotAuthenticated ? options_.login_timeout : options_.autologout;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(limit).count();
-    if (transport_.wait(-1, ms > 0 ? static_cast<int>(ms) : -1) == Transport::Wait::Timeout) {
+    if (transport_->wait(-1, ms > 0 ? static_cast<int>(ms) : -1) == Transport::Wait::Timeout) {
         untagged("BYE Autologout; idle for too long");
         flush();
         return false;
@@ -102,7 +104,7 @@ bool Session::fill_input() {
 
 bool Session::read_some() {
     char buf[kReadChunk];
-    size_t n = transport_.read(buf, sizeof buf);
+    size_t n = transport_->read(buf, sizeof buf);
     if (n == 0) {
         gone_ = true;
         state_ = State::Logout;
@@ -133,7 +135,7 @@ void Session::continuation(std::string_view text) {
 
 void Session::flush() {
     if (out_.empty()) return;
-    if (!gone_ && !transport_.write(out_)) {
+    if (!gone_ && !transport_->write(out_)) {
         gone_ = true;
         state_ = State::Logout;
     }
@@ -152,6 +154,8 @@ std::string Session::capabilities() const {
         if (spec.capability.ends_with("APPENDLIMIT"))
             caps += "=" + std::to_string(std::min<uint64_t>(options_.limits.max_message, 4294967295u));
     }
+    // RFC 9051: IMAP4rev2 beside IMAP4rev1 once everything it includes is here.
+    if (missing_rev2_requirements(caps).empty()) caps.insert(std::string_view("IMAP4rev1").size(), " IMAP4rev2");
     return caps;
 }
 
@@ -166,6 +170,8 @@ void Session::enable(std::string_view extension) {
     if (!enabled(extension)) enabled_.emplace_back(extension);
     // QRESYNC implies CONDSTORE (RFC 7162 3.2.3).
     if (strcasecmp(std::string(extension).c_str(), "QRESYNC") == 0) enable("CONDSTORE");
+    // IMAP4rev2 has UTF-8 mailbox names and headers as UTF8=ACCEPT gives them (RFC 9051 5.1).
+    if (strcasecmp(std::string(extension).c_str(), "IMAP4rev2") == 0) enable("UTF8=ACCEPT");
     if (mailbox_ && condstore() && !modseq_) open_modseq();
 }
 
@@ -207,6 +213,10 @@ void Session::unselect() {
 void Session::sync_mailbox(bool allow_expunge) {
     if (!mailbox_) return;
     try {
+        // New mail in the system spool moves into a selected INBOX at every
+        // check (UW's behaviour); a spool locked for more than a second waits
+        // for the next one.
+        if (store_) store_->snarf_spool_into(selected_name_, *mailbox_, 1);
         if (modseq_) {
             // Under the modseq lock, so that the changes this sync finds get
             // their modseq before they are reported with it.
@@ -242,7 +252,7 @@ void Session::exists(size_t count) {
     untagged(std::to_string(count) + " EXISTS");
     if (!mailbox_) return;
     size_t recent = count_recent(*mailbox_);
-    if (recent != reported_recent_) untagged(std::to_string(recent) + " RECENT");
+    if (recent != reported_recent_ && !rev2()) untagged(std::to_string(recent) + " RECENT");
     reported_recent_ = recent;
 }
 
@@ -255,7 +265,7 @@ void Session::flags_changed(size_t seq) {
     }
     flush_vanished();
     std::string line = std::to_string(seq) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS ";
-    append_flag_list(line, m.flags, m.keywords, mailbox_->keywords());
+    append_flag_list(line, visible_flags(m.flags, rev2()), m.keywords, mailbox_->keywords());
     if (modseq_) line += " MODSEQ (" + std::to_string(modseq_->modseq_of(m.uid)) + ")";
     line += ')';
     untagged(line);
@@ -336,6 +346,11 @@ void Session::respond(const std::string& tag, const Reply& reply, bool allow_exp
     }
     // Pipelined commands' responses go out together, when input runs dry.
     if (!reader_.has_buffered_input() || out_.size() >= kFlushAt) flush();
+    if (pending_layer_) {  // COMPRESS: its OK went out uncompressed
+        flush();
+        layer_ = std::move(pending_layer_);
+        transport_ = layer_.get();
+    }
 }
 
 void Session::on_append_message() {

@@ -35,7 +35,7 @@ struct Parsed {
 };
 
 struct MbxOptions {
-    int lock_timeout_seconds = 60;
+    int lock_timeout_seconds = mail::lock_timeout_seconds();  // lock/lock_timeout.hpp
 };
 
 class MbxMailbox : public Mailbox {

@@ -12,15 +12,17 @@
 
 namespace mail::unixmbox {
 
-MboxLock MboxLock::acquire(const std::string& path, bool exclusive, bool write) {
-    MailDotLock dot = MailDotLock::acquire(path);
+MboxLock MboxLock::acquire(const std::string& path, bool exclusive, bool write, int timeout_seconds) {
+    DotLockTimeouts timeouts;
+    timeouts.timeout_seconds = timeout_seconds;
+    MailDotLock dot = MailDotLock::acquire(path, timeouts);
     for (int attempt = 0;; ++attempt) {
         UniqueFd fd(::open(path.c_str(), ((exclusive || write) ? O_RDWR : O_RDONLY) | O_CLOEXEC));
         if (!fd) {
             if (errno == ENOENT) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
             throw MailError(ErrorKind::Io, std::string("cannot open the mailbox: ") + std::strerror(errno));
         }
-        KernelLock kernel = KernelLock::acquire(fd.get(), exclusive);
+        KernelLock kernel = KernelLock::acquire(fd.get(), exclusive, timeout_seconds);
         struct stat a, b;
         if (::fstat(fd.get(), &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_ino == b.st_ino &&
             a.st_dev == b.st_dev)
