@@ -94,8 +94,9 @@ public:
     virtual std::unique_ptr<AppendSink> append(const AppendRequest& request) = 0;
 
     // Sets the stored flags and keywords of a message (kRecent is ignored).
-    // Durable after the call for maildir and mbx; drivers that must rewrite
-    // files may write at flush().
+    // Visible to other sessions after the call for maildir and mbx, durable
+    // (fsynced) after flush(), which a command calls once after its changes;
+    // drivers that must rewrite files (unix) write at flush().
     virtual void set_flags(size_t index, uint32_t flags, KeywordMask keywords) = 0;
     virtual void flush() {}
 

@@ -1,4 +1,6 @@
 // STORE: flags live in the file name, so a change is a rename within cur/.
+// The renames of one command share one fsync of cur/, at flush() (a STORE
+// 1:* must not cost a directory fsync per message; Dovecot does none).
 #include <cerrno>
 
 #include "drivers/maildir/filename.hpp"
@@ -22,7 +24,7 @@ void MaildirMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keyword
         }
         std::string from_path = file_path(f), to_path = dir("cur") + "/" + to;
         if (::rename(from_path.c_str(), to_path.c_str()) == 0) {
-            fsync_dir(dir("cur"));
+            renamed_ = true;
             f.name = to;
             f.in_new = false;
             m.flags = flags | (m.flags & kRecent);
@@ -36,6 +38,12 @@ void MaildirMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keyword
         to = file_name(f.base, flags, letters_from_mask(keywords), f.other_flags);
     }
     throw MailError(ErrorKind::NotFound, "the message has been removed by another program");
+}
+
+void MaildirMailbox::flush() {
+    if (!renamed_) return;
+    renamed_ = false;
+    fsync_dir(dir("cur"));
 }
 
 }  // namespace mail::maildir

@@ -44,6 +44,7 @@ public:
     MessageContent content(size_t index) override;
     std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
     void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    void flush() override;  // fsyncs cur/ once after set_flags' renames
     void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
     void sync(EventSink& sink, bool allow_expunge) override;
     int change_fd() override;
@@ -93,6 +94,7 @@ private:
     std::set<Uid> recent_;  // UIDs this session claimed, to mark \Recent when they show up
     Uid claimed_ = 0;       // the highest UID known claimed (by anyone)
     UniqueFd inotify_;
+    bool renamed_ = false;  // set_flags renamed files since the last flush()
 };
 
 // The UIDVALIDITY for a new mailbox under a Maildir++ root: Dovecot's
