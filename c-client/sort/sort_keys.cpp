@@ -60,8 +60,11 @@ struct FirstAddress {
 
 FirstAddress first_address(std::string_view value) {
     FirstAddress out;
-    std::optional<Address> a = first_mailbox(parse_address_list(value));
-    if (!a) return out;
+    // The first element even when it starts a group, whose "mailbox" is the
+    // group's name, as Dovecot sorts "To: undisclosed-recipients:;".
+    std::vector<Address> list = parse_address_list(value);
+    if (list.empty()) return out;
+    const Address* a = &list.front();
     if (a->mailbox && *a->mailbox != kMissingMailbox) out.mailbox = folded(*a->mailbox);
     std::string name = a->name ? collapse_whitespace(decode_rfc2047(*a->name)) : std::string();
     out.display = folded(name.empty() ? address_spec(*a) : name);
