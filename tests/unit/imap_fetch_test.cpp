@@ -334,7 +334,8 @@ TEST_CASE("FETCH errors: bad sets, unsupported items, vanished messages", "[fetc
         {"a FETCH 1:5 FLAGS", "a BAD Invalid messageset\r\n"},
         {"a UID FETCH 4:9 FLAGS", "a OK Fetch completed\r\n"},
         {"a FETCH 1 BINARY[1]", "a BAD BINARY is not supported\r\n"},
-        {"a FETCH 1 (FLAGS) (CHANGEDSINCE 1)", "a BAD FETCH modifiers need CONDSTORE\r\n"},
+        // A mailbox without a modseq file (this one has no Store): BAD (RFC 7162 3.1.2.2).
+        {"a FETCH 1 (FLAGS) (CHANGEDSINCE 1)", "a BAD [NOMODSEQ] No mod-sequences in this mailbox\r\n"},
         {"a FETCH 1 BODY[MIME]", "a BAD Invalid section in BODY[]\r\n"},
         // RFC 3501's partial is "<" number "." nz-number ">"; Dovecot accepts <0.0>.
         {"a FETCH 1 BODY[TEXT]<0.0>", "a BAD Expected a non-zero number\r\n"},
@@ -399,7 +400,7 @@ TEST_CASE("STORE forms, keywords, and what they answer", "[fetch]") {
         {{"a STORE 1 +FLAGS (\\Recent)"}, "a BAD Invalid system flag \\Recent\r\n", 0},
         {{"a STORE 3 FLAGS ()"}, "a BAD Invalid messageset\r\n", 0},
         {{"a UID STORE 9 FLAGS (\\Seen)"}, "a OK Store completed\r\n", 0},
-        {{"a STORE 1 (UNCHANGEDSINCE 5) FLAGS ()"}, "a BAD UNCHANGEDSINCE needs CONDSTORE\r\n", 0},
+        {{"a STORE 1 (UNCHANGEDSINCE 5) FLAGS ()"}, "a BAD [NOMODSEQ] No mod-sequences in this mailbox\r\n", 0},
         {{"a STORE 1 +FLAGS (foo $Old)"},
          "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Old foo)\r\n"
          "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Old foo \\*)] Flags permitted.\r\n"

@@ -71,7 +71,7 @@ TEST_CASE("session greets and answers the commands that need no mailbox", "[imap
           "b OK NOOP completed\r\n"
           "* ID (\"name\" \"imapd\" \"vendor\" \"imapd\" \"version\" \"0.1\")\r\nc OK ID completed\r\n"
           "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nd OK NAMESPACE completed\r\n"
-          "* ENABLED\r\ne OK ENABLE completed\r\n"
+          "* ENABLED CONDSTORE\r\ne OK ENABLE completed\r\n"
           "* BYE Logging out\r\nf OK LOGOUT completed\r\n");
 }
 
