@@ -67,7 +67,8 @@ void flock_wait(int fd, int op, int timeout_seconds) {
     while (!flock_retry(fd, op | LOCK_NB)) {
         struct timespec now;
         ::clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec >= timeout_seconds)
+        long waited_ms = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+        if (waited_ms >= timeout_seconds * 1000L)
             throw MailError(ErrorKind::Busy, "the mailbox is locked by another process");
         sleep_ms(delay);
         delay = delay < 100 ? delay * 2 : 100;
