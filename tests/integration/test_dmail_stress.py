@@ -7,10 +7,12 @@ import os
 import resource
 import signal
 import subprocess
+import sys
 import threading
 import time
 
 import lib
+import peak_rss
 from test_dmail import FORMATS, as_nobody, dmail, dmail_env, folder_path, location, ls, message, cat
 
 N = 50
@@ -199,22 +201,24 @@ def test_dmail_deliveries_per_second():
 def test_dmail_big_message_in_bounded_memory():
     """A 200 MB message is delivered in a few MB of memory (max RSS of the
     dmail process from wait4), into each format, and reads back whole."""
+    if not peak_rss.available():
+        raise lib.Skip("GNU time (/usr/bin/time, Debian package time) is not installed")
     size = 200 * 1024 * 1024
     line = b"x" * 1023 + b"\n"
     for fmt in FORMATS:
         home = lib.tempdir()
-        p = spawn(home, fmt, ["+big"], as_nobody(home))
+        p = peak_rss.Measured([lib.binary("dmail"), "+big"], env=dmail_env(home, fmt),
+                              preexec_fn=as_nobody(home))
         p.stdin.write(message("big", body=b""))
         block = line * 1024
         for _ in range(size // len(block)):
             p.stdin.write(block)
-        p.stdin.close()
-        _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err = p.stderr.read()
-        assert p.returncode == 0, (fmt, p.returncode, err)
-        assert usage.ru_maxrss < 32 * 1024, (fmt, usage.ru_maxrss)  # KB
+        rc, maxrss_kb, err = p.finish()
+        assert rc == 0, (fmt, rc, err)
+        # 16 MB: a few MB are expected (about 5 MB, most of it libstdc++ and
+        # OpenSSL); a buffer growing with the message fails this.
+        assert maxrss_kb < 16 * 1024, (fmt, maxrss_kb)
         _, msgs = ls(folder_path(home, fmt, "big"))
         assert len(msgs) == 1 and msgs[0][2] >= size, (fmt, msgs)
-        print(f"dmail {fmt}: 200 MB delivered, max RSS {usage.ru_maxrss // 1024} MB")
+        print(f"dmail {fmt}: 200 MB delivered, max RSS {maxrss_kb / 1024:.1f} MB", file=sys.stderr)
         subprocess.run(["rm", "-rf", home])
