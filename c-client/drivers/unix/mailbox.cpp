@@ -4,12 +4,14 @@
 #include <algorithm>
 
 #include "drivers/unix/unix_mailbox.hpp"
+#include "index/index_path.hpp"
 #include "util/error.hpp"
 
 namespace mail::unixmbox {
 
-UnixMailbox::UnixMailbox(std::string path, OpenMode mode)
-    : path_(std::move(path)), read_only_(mode == OpenMode::ReadOnly) {
+UnixMailbox::UnixMailbox(std::string path, OpenMode mode, std::string_view index_dir)
+    : path_(std::move(path)), index_path_(index_file_path(path_, index_dir, "index")),
+      read_only_(mode == OpenMode::ReadOnly) {
     struct stat st;
     if (::stat(path_.c_str(), &st) < 0 || !S_ISREG(st.st_mode))
         throw MailError(ErrorKind::NotFound, "mailbox does not exist");

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "drivers/unix/file_io.hpp"
+#include "drivers/unix/index_store.hpp"
 #include "drivers/unix/lock.hpp"
 #include "drivers/unix/status_headers.hpp"
 #include "drivers/unix/unix_mailbox.hpp"
@@ -37,6 +38,30 @@ void copy_clipped(const MessagePlace& p, uint64_t from, uint64_t to, int out, ui
         copy_range(p.fd->get(), a, b - a, out, pos);
         pos += b - a;
     }
+}
+
+// The message as the scanner reads it back from the new file (header_hash
+// is filled in once the file is written).
+ScannedMessage indexed_message(const MessagePlace& np, const MessageInfo& info,
+                               const std::vector<std::string>& keywords, const MailboxBase* base) {
+    ScannedMessage m;
+    m.start = np.start;
+    m.header = np.header;
+    m.blank = np.blank;
+    m.body = np.body;
+    m.end = np.end;
+    m.next = np.end + 1;
+    m.visible = np.visible;
+    m.size = info.size;
+    m.internal_date = info.internal_date;
+    m.zone_minutes = info.zone_minutes;
+    m.flags = info.flags & kStorableFlags;
+    m.old = true;
+    m.has_status = true;
+    m.keywords = keywords;
+    m.xuid = info.uid;
+    if (base) m.base = *base;
+    return m;
 }
 
 }  // namespace
@@ -73,10 +98,12 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
     bool pseudo = uids_.pseudo || !any;  // UW makes one for an empty mailbox
 
     uint64_t pos = 0;
+    std::vector<ScannedMessage> indexed;  // what a scan of the new file would find (index_store.hpp)
     if (pseudo) {
         std::string p = format_pseudo(base, ::time(nullptr));
         write_at(out.get(), 0, p);
         pos = p.size();
+        indexed = scan_bytes(p);
     }
     auto new_fd = std::make_shared<const UniqueFd>(std::move(out));
     int ofd = new_fd->get();
@@ -102,7 +129,8 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         std::vector<std::string> names;
         for (size_t b = 0; b < keywords_.size(); ++b)
             if (m.keywords & (KeywordMask{1} << b)) names.push_back(keywords_[b]);
-        std::string status = format_status(m.flags, true, names, m.uid, first ? &base : nullptr);
+        const MailboxBase* first_base = first ? &base : nullptr;
+        std::string status = format_status(m.flags, true, names, m.uid, first_base);
         first = false;
         write_at(ofd, pos, status);
         pos += status.size();
@@ -116,6 +144,7 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         np.visible.push_back(FileRange{np.blank, np.end - np.blank});
         MessageInfo info = m;
         if (p.blank == p.body) info.size += 2;  // it had no blank line; it has one now
+        indexed.push_back(indexed_message(np, info, names, first_base));
         infos.push_back(info);
         places.push_back(std::move(np));
     }
@@ -130,6 +159,8 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
 
     struct stat nst;
     ::fstat(ofd, &nst);
+    for (ScannedMessage& m : indexed) m.header_hash = hash_range(ofd, m.start, m.body);
+    save_index(index_path_, ofd, nst, tail_start, indexed);
     for (size_t k = 0; k < removed.size(); ++k)
         if (sink) sink->expunged(removed[k] - k + 1);
     messages_ = std::move(infos);

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "drivers/unix/from_line.hpp"
+#include "drivers/unix/index_file.hpp"
 #include "util/error.hpp"
 
 namespace mail::unixmbox {
@@ -110,6 +111,7 @@ bool MboxScanner::line(const LineRef& l) {
         m.header = m.body = m.end = m.next = l.offset + l.length;
         m.internal_date = from->utc;
         m.zone_minutes = from->zone_minutes;
+        m.header_hash = hash_bytes(l.head);
         messages_.push_back(std::move(m));
         state_ = State::Header;
         hiding_ = false;
@@ -123,6 +125,7 @@ bool MboxScanner::line(const LineRef& l) {
     ScannedMessage& m = messages_.back();
     m.end = l.offset + l.length;
     if (state_ == State::Header) {
+        m.header_hash = hash_bytes(l.head, m.header_hash);
         if (blank_line(l)) {
             m.blank = l.offset;
             visible(l);

@@ -33,6 +33,7 @@ struct ScannedMessage {
     std::optional<uint64_t> xuid;       // X-UID, when it parses as a number
     std::optional<MailboxBase> base;    // X-IMAP or X-IMAPbase
     bool pseudo = false;  // carries X-IMAP: the folder-internal-data message
+    uint64_t header_hash = 0;  // FNV-1a 64 of [start, body): the index checks it (index_file.hpp)
 };
 
 // One line: its offset, its bytes (all of them, or only the first ones for

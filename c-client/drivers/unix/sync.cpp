@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "drivers/unix/index_store.hpp"
 #include "drivers/unix/lock.hpp"
 #include "drivers/unix/unix_mailbox.hpp"
 #include "util/error.hpp"
@@ -43,15 +44,16 @@ uint64_t file_size(int fd, dev_t* dev = nullptr, ino_t* ino = nullptr) {
 
 void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
     MboxLock lock = MboxLock::acquire(path_, false, false);
-    dev_t dev;
-    ino_t ino;
-    uint64_t size = file_size(lock.fd(), &dev, &ino);
-    MboxScanner scanner;
-    scan_file(lock.fd(), 0, size, scanner);
-    scanner.finish(size);
-    if (scanner.bad()) throw MailError(ErrorKind::Corrupt, "the mailbox is not in mbox format");
+    struct stat st;
+    if (::fstat(lock.fd(), &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
+    dev_t dev = st.st_dev;
+    ino_t ino = st.st_ino;
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    // What the index (index_store.hpp) still describes, and a scan of the rest.
+    ReadResult read = read_mailbox(lock.fd(), st, index_path_);
+    if (read.bad) throw MailError(ErrorKind::Corrupt, "the mailbox is not in mbox format");
     auto fd = std::make_shared<const UniqueFd>(lock.take_fd());
-    std::vector<ScannedMessage>& scanned = scanner.messages();
+    std::vector<ScannedMessage>& scanned = read.messages;
 
     UidState state;
     bool assigned = false;

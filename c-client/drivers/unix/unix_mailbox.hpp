@@ -38,7 +38,9 @@ struct MessagePlace {
 
 class UnixMailbox : public Mailbox {
 public:
-    UnixMailbox(std::string path, OpenMode mode);
+    // index_dir: the config key; the driver's index file goes where
+    // index_file_path() puts kind "index" (index_store.hpp).
+    UnixMailbox(std::string path, OpenMode mode, std::string_view index_dir = {});
     ~UnixMailbox() override;
 
     bool read_only() const override { return read_only_; }
@@ -68,6 +70,7 @@ private:
     bool rewrite(const std::set<Uid>* expunge, EventSink* sink);
 
     std::string path_;
+    std::string index_path_;  // the driver's index file (index_store.hpp)
     bool read_only_;
     std::shared_ptr<const UniqueFd> fd_;
     dev_t dev_ = 0;
