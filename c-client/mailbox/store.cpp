@@ -152,7 +152,7 @@ void Store::remove(std::string_view raw) {
     if (!r.driver) {
         if (is_dir(r.path) && !maildir_layout()) {  // a \Noselect level
             if (::rmdir(r.path.c_str()) == 0) return;
-            throw MailError(ErrorKind::Invalid, "the hierarchy level still has mailboxes under it");
+            throw MailError(ErrorKind::Invalid, "[HASCHILDREN] the hierarchy level still has mailboxes under it");
         }
         throw MailError(ErrorKind::NotFound, "mailbox does not exist");
     }

@@ -3,6 +3,7 @@
 #include "imapd/commands/fetch_binary.hpp"
 #include "imapd/commands/fetch_body.hpp"
 #include "imapd/protocol/flag_format.hpp"
+#include "imapd/session/protocol_mode.hpp"
 #include "imapd/session/session.hpp"
 #include "message/date.hpp"
 #include "message/envelope.hpp"
@@ -150,7 +151,7 @@ bool MessageFetcher::fetch(size_t index) {
 
 void MessageFetcher::write_flags(const MessageInfo& info) {
     std::string out = "FLAGS ";
-    append_flag_list(out, info.flags, info.keywords, mailbox_.keywords());
+    append_flag_list(out, visible_flags(info.flags, session_.rev2()), info.keywords, mailbox_.keywords());
     session_.write(out);
 }
 

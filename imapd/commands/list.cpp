@@ -80,6 +80,7 @@ std::string parent_of(const std::string& name) {
 Reply cmd_list(CommandContext& ctx) {
     ListExtendedRequest req = parse_list_request(ctx.args);
     Session& s = ctx.session;
+    check_status_items(s, req.status_items);
     Store& store = user_store(s);
 
     std::vector<std::string> patterns;  // reference + pattern, the non-empty ones
@@ -152,7 +153,8 @@ Reply cmd_list(CommandContext& ctx) {
 
     for (auto& [name, l] : lines) {
         if (want_subscriptions) l.subscribed = has(subscribed, name);
-        if (req.extended && implied_levels && (l.attributes & kNoselect)) l.nonexistent = true;
+        // IMAP4rev2's LIST is RFC 5258's (RFC 9051 6.3.9): \NonExistent there too.
+        if ((req.extended || s.rev2()) && implied_levels && (l.attributes & kNoselect)) l.nonexistent = true;
         if (!show_children) l.attributes &= ~uint32_t{kHasChildren | kHasNoChildren};
         if (show_special && !l.nonexistent) {
             auto u = uses.find(name);

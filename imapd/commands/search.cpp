@@ -31,6 +31,8 @@ Reply cmd_search(CommandContext& ctx) {
     std::optional<ReturnOptions> returning;
     try {
         if (program.return_options) returning = options = parse_return_options(*program.return_options);
+        // RFC 9051 6.4.4: IMAP4rev2 has no SEARCH response; no RETURN means ALL.
+        else if (session.rev2()) returning = options = parse_return_options({});
     } catch (const ParseError&) {
         if (asks_to_save(ctx.command)) session.set_saved_result({});
         throw;
@@ -62,7 +64,19 @@ Reply cmd_search(CommandContext& ctx) {
             numbers.push_back(ctx.uid() ? uids.back() : static_cast<uint32_t>(index + 1));
         }
         if (options.save) session.set_saved_result(saved_uids(uids, options));
-        if (options.esearch()) session.untagged(esearch_response(ctx.tag(), ctx.uid(), numbers, options));
+        if (options.esearch()) {
+            std::string line = esearch_response(ctx.tag(), ctx.uid(), numbers, options);
+            // RFC 7162 3.1.5: MODSEQ in ESEARCH too, the highest of the
+            // messages returned (only MIN's and MAX's when only they are).
+            if (modseq && !uids.empty()) {
+                uint64_t highest = 0;
+                bool every = options.all || options.count;
+                for (Uid uid : every ? uids : saved_uids(uids, options))
+                    highest = std::max(highest, modseq->modseq_of(uid));
+                line += " MODSEQ " + std::to_string(highest);
+            }
+            session.untagged(line);
+        }
         return Reply::ok(done);
     }
 

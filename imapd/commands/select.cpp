@@ -42,6 +42,9 @@ Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
     Session& s = ctx.session;
     if (params.qresync && !s.qresync()) throw ParseError("QRESYNC must be enabled first");
     Store& store = user_store(s);
+    // RFC 9051 6.3.2, RFC 7162 3.2.11: the client learns that the previous
+    // mailbox's responses have ended; Dovecot sends it in every mode.
+    if (s.mailbox()) s.untagged("OK [CLOSED] Previous mailbox closed.");
     s.unselect();
     auto box = store.open(name, mode);
     const Mailbox& m = *box;
@@ -63,8 +66,15 @@ Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
         if (!first_unseen && !(m.at(i).flags & kSeen)) first_unseen = i + 1;
     }
     s.untagged(std::to_string(m.count()) + " EXISTS");
-    s.untagged(std::to_string(recent) + " RECENT");
-    if (first_unseen) s.untagged("OK [UNSEEN " + std::to_string(first_unseen) + "] First unseen.");
+    if (s.rev2()) {
+        // RFC 9051 6.3.2: no RECENT and no UNSEEN code; a LIST response
+        // gives the mailbox's name as the server knows it.
+        s.untagged("LIST () \"" + std::string(1, kHierarchySeparator) + "\" " +
+                   mailbox_astring(canonical_mailbox_name(name)));
+    } else {
+        s.untagged(std::to_string(recent) + " RECENT");
+        if (first_unseen) s.untagged("OK [UNSEEN " + std::to_string(first_unseen) + "] First unseen.");
+    }
     s.untagged("OK [UIDVALIDITY " + std::to_string(m.uidvalidity()) + "] UIDs valid");
     s.untagged("OK [UIDNEXT " + std::to_string(m.uidnext()) + "] Predicted next UID");
     bool read_only = m.read_only();

@@ -32,10 +32,11 @@ void send_status(Session& s, const std::string& name, const std::vector<StatusIt
             highest_modseq = s.modseq()->highest();
         }
     }
-    uint64_t recent = 0, unseen = 0, size = 0;
+    uint64_t recent = 0, unseen = 0, size = 0, deleted = 0;
     for (const MessageInfo& m : box->messages()) {
         if (m.flags & kRecent) ++recent;
         if (!(m.flags & kSeen)) ++unseen;
+        if (m.flags & kDeleted) ++deleted;
         size += m.size;
     }
     std::string items;
@@ -51,13 +52,20 @@ void send_status(Session& s, const std::string& name, const std::vector<StatusIt
     add(kStatusUidNext, "UIDNEXT", box->uidnext());
     add(kStatusUidValidity, "UIDVALIDITY", box->uidvalidity());
     add(kStatusUnseen, "UNSEEN", unseen);
+    add(kStatusDeleted, "DELETED", deleted);
     add(kStatusHighestModSeq, "HIGHESTMODSEQ", highest_modseq);
     add(kStatusSize, "SIZE", size);
     s.untagged("STATUS " + mailbox_astring(req.mailbox) + " (" + items + ")");
 }
 
+void check_status_items(Session& s, const std::vector<StatusItem>& items) {
+    for (StatusItem item : items)
+        if (item == kStatusRecent && s.rev2()) throw ParseError("RECENT is not a STATUS item in IMAP4rev2");
+}
+
 Reply cmd_status(CommandContext& ctx) {
     StatusRequest req = parse_status(ctx.args);
+    check_status_items(ctx.session, req.items);
     send_status(ctx.session, req.mailbox, req.items);
     return Reply::ok("Status completed");
 }

@@ -16,4 +16,8 @@ class Session;
 // server cannot answer, MailError when the mailbox cannot be opened.
 void send_status(Session& s, const std::string& name, const std::vector<StatusItem>& items);
 
+// ParseError (tagged BAD) for items the session's mode does not have:
+// RECENT once IMAP4rev2 is enabled (RFC 9051 removed it with \Recent).
+void check_status_items(Session& s, const std::vector<StatusItem>& items);
+
 }  // namespace mail::imapd

@@ -12,6 +12,7 @@
 #include "imapd/protocol/parse_error.hpp"
 #include "imapd/protocol/store_request.hpp"
 #include "imapd/session/modseq_view.hpp"
+#include "imapd/session/protocol_mode.hpp"
 #include "imapd/session/session.hpp"
 #include "util/error.hpp"
 
@@ -95,7 +96,7 @@ Reply cmd_store(CommandContext& ctx) {
         if (!request.silent) {
             if (modseq) line += ' ';
             line += "FLAGS ";
-            append_flag_list(line, now.flags, now.keywords, mailbox.keywords());
+            append_flag_list(line, visible_flags(now.flags, session.rev2()), now.keywords, mailbox.keywords());
         }
         line += ')';
         session.untagged(line);

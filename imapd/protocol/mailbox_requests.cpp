@@ -63,7 +63,7 @@ std::vector<StatusItem> parse_status_items(ArgReader& args) {
     } kItems[] = {{"MESSAGES", kStatusMessages},       {"RECENT", kStatusRecent},
                   {"UIDNEXT", kStatusUidNext},         {"UIDVALIDITY", kStatusUidValidity},
                   {"UNSEEN", kStatusUnseen},           {"SIZE", kStatusSize},
-                  {"HIGHESTMODSEQ", kStatusHighestModSeq}};
+                  {"HIGHESTMODSEQ", kStatusHighestModSeq}, {"DELETED", kStatusDeleted}};
     std::vector<StatusItem> items;
     args.open_paren();
     for (;;) {

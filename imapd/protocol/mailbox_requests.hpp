@@ -27,6 +27,7 @@ enum StatusItem : unsigned {
     kStatusUnseen = 1u << 4,
     kStatusSize = 1u << 5,           // RFC 8438
     kStatusHighestModSeq = 1u << 6,  // RFC 7162
+    kStatusDeleted = 1u << 8,        // RFC 9051: messages with \Deleted
 };
 
 struct StatusRequest {

@@ -107,6 +107,9 @@ public:
     // that uses modseqs turns it on); null when off or the mailbox cannot
     // have one ([NOMODSEQ]).
     bool condstore() const { return enabled("CONDSTORE"); }
+    // ENABLE IMAP4rev2 (RFC 9051) was sent: no \Recent, SEARCH answers
+    // ESEARCH, SELECT sends LIST (imapd/session/protocol_mode.hpp).
+    bool rev2() const { return enabled("IMAP4rev2"); }
     bool qresync() const { return enabled("QRESYNC"); }
     ModseqFile* modseq() { return modseq_.get(); }
     // Turns CONDSTORE on and opens the selected mailbox's modseq file.
