@@ -378,3 +378,26 @@ def test_delete_and_rename_take_the_modseq_file_along():
         ok(s.cmd("DELETE box2"))
         assert modseq_files() == [], os.listdir(hidden)
         s.close()
+
+
+def test_mailbox_in_a_directory_the_user_cannot_write_answers_nomodseq():
+    if os.geteuid() != 0:
+        raise lib.Skip("needs root to make a spool-like directory the session cannot write")
+    import pwd
+    pw = pwd.getpwnam("nobody")
+    spool = lib.tempdir("condstore-spool-")
+    os.chmod(spool, 0o755)  # like /var/mail without the group: readable, not writable
+    inbox = os.path.join(spool, "INBOX")
+    open(inbox, "wb").write(b"From a@example.org Thu Jan  1 00:00:00 2026\n" + message(1).replace(b"\r\n", b"\n") + b"\n")
+    os.chown(inbox, pw.pw_uid, pw.pw_gid)
+    home = lib.tempdir("condstore-")
+    os.makedirs(os.path.join(home, "mail"))
+    s = lib.imapd_session(home, {"MAIL": "unix:~/mail:INBOX=" + inbox})
+    ok(s.cmd("ENABLE CONDSTORE"))
+    untagged, _ = ok(s.cmd("EXAMINE INBOX"))
+    assert b"* OK [NOMODSEQ] No permanent modsequences\r\n" in untagged, untagged
+    _, tagged = s.cmd("FETCH 1 (FLAGS) (CHANGEDSINCE 1)")
+    assert b" BAD " in tagged and b"NOMODSEQ" in tagged, tagged
+    untagged, _ = ok(s.cmd("STATUS INBOX (HIGHESTMODSEQ)"))
+    assert untagged == [b"* STATUS INBOX (HIGHESTMODSEQ 0)\r\n"], untagged
+    s.close()
