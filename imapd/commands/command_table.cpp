@@ -6,6 +6,7 @@ namespace mail::imapd {
 
 Reply cmd_authenticate(CommandContext&);
 Reply cmd_capability(CommandContext&);
+Reply cmd_compress(CommandContext&);
 Reply cmd_enable(CommandContext&);
 Reply cmd_fetch(CommandContext&);
 Reply cmd_id(CommandContext&);
@@ -55,6 +56,7 @@ const CommandSpec kCommands[] = {
     {"ENABLE", kAuthenticated, 0, cmd_enable, nullptr, "ENABLE"},
     {"NAMESPACE", kAuthenticated, 0, cmd_namespace, nullptr, "NAMESPACE"},
     {"IDLE", kAuthenticated, 0, cmd_idle, nullptr, "IDLE"},
+    {"COMPRESS", kAuthenticated, 0, cmd_compress, nullptr, "COMPRESS=DEFLATE"},
     {"FETCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_fetch, nullptr, "BINARY"},
     {"STORE", kSelected, kUidForm | kUsesSequenceNumbers, cmd_store},
     {"SEARCH", kSelected, kUidForm | kUsesSequenceNumbers, cmd_search, nullptr, "ESEARCH SEARCHRES WITHIN"},

@@ -53,7 +53,11 @@ public:
     State state() const { return state_; }
     void set_state(State s) { state_ = s; }
     const SessionOptions& options() const { return options_; }
-    Transport& transport() { return transport_; }
+    Transport& transport() { return *transport_; }
+    // COMPRESS (RFC 4978): `layer` (made over transport()) carries the
+    // session once the current command's tagged response has been flushed.
+    void layer_transport_after_reply(std::unique_ptr<Transport> layer) { pending_layer_ = std::move(layer); }
+    bool transport_layered() const { return layer_ != nullptr || pending_layer_ != nullptr; }
     CommandReader& reader() { return reader_; }
 
     // "* " + text + CRLF, buffered.
@@ -127,7 +131,8 @@ private:
     bool fill_input();
     Reply check_allowed(const CommandSpec* spec, const Command& cmd) const;
 
-    Transport& transport_;
+    Transport* transport_;                   // the client: the connection, or layer_ over it
+    std::unique_ptr<Transport> layer_, pending_layer_;
     SessionOptions options_;
     std::span<const CommandSpec> table_;
     CommandReader reader_;

@@ -208,3 +208,82 @@ def test_binary_large_attachment_in_bounded_memory():
     print("BINARY of a %d MB base64 attachment: imapd peak RSS %s kB" % (decoded >> 20, hwm))
     assert int(hwm) < 40 * 1024, hwm
     s.close()
+
+
+class Deflated:
+    """The client side of COMPRESS=DEFLATE on an ImapSession's pipes."""
+
+    def __init__(self, s):
+        self.s = s
+        self.c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self.d = zlib.decompressobj(-15)
+        self.buf = b""
+        os.set_blocking(s.proc.stdout.fileno(), True)
+
+    def send(self, data):
+        self.s.proc.stdin.write(self.c.compress(data) + self.c.flush(zlib.Z_SYNC_FLUSH))
+        self.s.proc.stdin.flush()
+
+    def read_until(self, marker, timeout=20):
+        end = time.time() + timeout
+        while marker not in self.buf:
+            assert time.time() < end, self.buf[-200:]
+            chunk = os.read(self.s.proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise EOFError(self.buf[-200:])
+            self.buf += self.d.decompress(chunk)
+        at = self.buf.index(marker) + len(marker)
+        out, self.buf = self.buf[:at], self.buf[at:]
+        return out
+
+    def cmd(self, tag, text):
+        self.send(tag + b" " + text + b"\r\n")
+        out = b""
+        while True:
+            line = self.read_until(b"\r\n")
+            out += line
+            if line.startswith(tag + b" "):
+                return out
+
+
+def test_compress_deflate_transcript():
+    s = lib.imapd_session(lib.tempdir())
+    assert b" COMPRESS=DEFLATE" in s.greeting, s.greeting
+    _, tagged = s.cmd("COMPRESS LZW")
+    assert tagged.startswith(b"t1 BAD"), tagged
+    _, tagged = s.cmd("COMPRESS")
+    assert tagged.startswith(b"t2 BAD"), tagged
+    _, tagged = s.cmd("COMPRESS DEFLATE")
+    assert tagged == b"t3 OK DEFLATE active\r\n", tagged
+    z = Deflated(s)
+    out = z.cmd(b"c1", b"NOOP")
+    assert out.endswith(b"c1 OK NOOP completed\r\n"), out
+    out = z.cmd(b"c2", b"COMPRESS DEFLATE")
+    assert b"c2 NO [COMPRESSIONACTIVE]" in out, out
+    msg = sample_message() * 3
+    z.send(b"c3 APPEND INBOX {%d}\r\n" % len(msg))
+    assert z.read_until(b"\r\n").startswith(b"+ ")
+    z.send(msg + b"\r\n")
+    assert b"c3 OK" in z.read_until(b"\r\n")
+    z.cmd(b"c4", b"SELECT INBOX")
+    out = z.cmd(b"c5", b"FETCH 1 (BODY.PEEK[] BINARY.PEEK[2])")
+    assert msg in out and BLOB in out and out.endswith(b"c5 OK Fetch completed\r\n"), out[-100:]
+    # Many pipelined commands in one compressed burst.
+    z.send(b"".join(b"p%d NOOP\r\n" % i for i in range(300)))
+    out = z.read_until(b"p299 OK NOOP completed\r\n")
+    assert out.count(b" OK NOOP completed") == 300
+    z.send(b"c6 LOGOUT\r\n")
+    assert b"c6 OK" in z.read_until(b"c6 OK LOGOUT completed\r\n")
+    assert s.proc.wait(timeout=10) == 0
+
+
+def test_compress_before_login_is_refused():
+    """Root-started imapd greets with * OK: COMPRESS before LOGIN is BAD."""
+    if os.geteuid() != 0:
+        raise lib.Skip("needs root for a not-authenticated session")
+    home = lib.tempdir()
+    s = lib.ImapSession([lib.binary("imapd")], env={"PATH": "/usr/bin:/bin"}, cwd=home)
+    assert s.greeting.startswith(b"* OK"), s.greeting
+    _, tagged = s.cmd("COMPRESS DEFLATE")
+    assert tagged.startswith(b"t1 BAD"), tagged
+    s.close()
