@@ -55,6 +55,21 @@ void report_vanished(Session& s, const Mailbox& mailbox, const ModseqFile& file,
     if (!gone.empty()) s.untagged("VANISHED (EARLIER) " + uid_set_text(gone));
 }
 
+// RFC 7162 3.1.4.1: a FETCH that sets \Seen changes the message's modseq;
+// the client learns it from an untagged FETCH (UID n MODSEQ (m)).
+void record_seen(CommandContext& ctx, Mailbox& mailbox, ModseqFile& modseq, std::vector<size_t> indexes) {
+    std::erase_if(indexes, [&](size_t i) { return !(mailbox.at(i).flags & kSeen); });
+    if (indexes.empty()) return;
+    uint64_t m = 0;
+    {
+        ModseqFile::Guard guard = modseq.lock();
+        m = modseq.record(mailbox, indexes);
+    }
+    for (size_t i : indexes)
+        ctx.session.untagged(std::to_string(i + 1) + " FETCH (UID " + std::to_string(mailbox.at(i).uid) +
+                             " MODSEQ (" + std::to_string(m) + "))");
+}
+
 }  // namespace
 
 Reply cmd_fetch(CommandContext& ctx) {
@@ -73,9 +88,14 @@ Reply cmd_fetch(CommandContext& ctx) {
     FetchPlan plan = plan_fetch(request.items, ctx.uid());
     MessageFetcher fetcher(ctx.session, mailbox, plan);
     bool vanished = false;
+    std::vector<size_t> unseen;  // with CONDSTORE, \Seen set here gets a new MODSEQ
+    if (modseq && plan.sets_seen && !mailbox.read_only())
+        for (size_t index : indexes)
+            if (!(mailbox.at(index).flags & kSeen)) unseen.push_back(index);
     for (size_t index : indexes)
         if (!fetcher.fetch(index)) vanished = true;
     if (plan.sets_seen) mailbox.flush();
+    if (modseq) record_seen(ctx, mailbox, *modseq, unseen);
     ctx.session.message_cache().flush();  // other sessions may use what we parsed
     if (vanished) return Reply::ok("[EXPUNGEISSUED] Some messages were already expunged");
     return Reply::ok("Fetch completed");

@@ -401,3 +401,18 @@ def test_mailbox_in_a_directory_the_user_cannot_write_answers_nomodseq():
     untagged, _ = ok(s.cmd("STATUS INBOX (HIGHESTMODSEQ)"))
     assert untagged == [b"* STATUS INBOX (HIGHESTMODSEQ 0)\r\n"], untagged
     s.close()
+
+
+def test_fetch_that_sets_seen_gives_a_new_modseq():
+    s = session(new_home())
+    untagged, _ = ok(s.cmd("SELECT INBOX (CONDSTORE)"))
+    highest = code_number(untagged, b"HIGHESTMODSEQ")
+    untagged, _ = ok(s.cmd("FETCH 1 (BODY[TEXT])"))
+    assert untagged[0].startswith(b"* 1 FETCH (FLAGS (\\Seen \\Recent) BODY[TEXT]"), untagged
+    m = re.match(rb"\* 1 FETCH \(UID 1 MODSEQ \((\d+)\)\)", untagged[1])  # as Dovecot, plus the UID
+    assert m and int(m.group(1)) > highest, untagged
+    untagged, _ = ok(s.cmd("FETCH 1 (BODY[TEXT])"))  # already \Seen: nothing changes
+    assert len(untagged) == 1, untagged
+    untagged, _ = ok(s.cmd("UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d)" % highest))
+    assert list(fetch_uids(untagged)) == [1], untagged
+    s.close()
