@@ -31,17 +31,12 @@ bool read_all(int fd, uint64_t offset, char* buf, size_t n) {
     return true;
 }
 
-// The clock (coarse, as file times are taken from it) is past mtime.
+// The clock (coarse, as file times are taken from it) is past mtime, so a
+// later change gets a later mtime. Not waited for: the mailbox is locked.
 bool clock_past(const struct stat& st) {
-    for (int i = 0; i < 40; ++i) {
-        struct timespec now;
-        ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
-        if (now.tv_sec > st.st_mtim.tv_sec ||
-            (now.tv_sec == st.st_mtim.tv_sec && now.tv_nsec > st.st_mtim.tv_nsec))
-            return true;
-        ::usleep(1000);
-    }
-    return false;
+    struct timespec now;
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
+    return now.tv_sec > st.st_mtim.tv_sec || (now.tv_sec == st.st_mtim.tv_sec && now.tv_nsec > st.st_mtim.tv_nsec);
 }
 
 IndexStamp stamp_of(int fd, const struct stat& st, uint64_t covered) {

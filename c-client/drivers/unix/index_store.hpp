@@ -6,9 +6,10 @@
 //
 // The index is believed only for the same inode, a size not smaller than
 // what it covers, the same first and last 4 KB of what it covers, and:
-//   - the same size and mtime as when it was written (the mtime was already
-//     in the past then, so a later change under the same size gets a newer
-//     mtime): a sample of the messages' headers is compared;
+//   - the same size and mtime as when it was written: a sample of the
+//     messages' headers is compared (every header when the mtime was not yet
+//     in the past when the index was written: a change in the same clock
+//     tick could keep it);
 //   - or a larger size (a delivery appended): every message's header
 //     (From line, header, Status lines) is compared by hash, so flags that
 //     another program changed in place are seen, and the tail must start
@@ -27,9 +28,10 @@ namespace mail::unixmbox {
 
 std::optional<UnixIndex> load_index(const std::string& index_path);
 // Writes the index of messages found in [0, covered) of the file fd (whose
-// status is st). Waits (at most a few ms) until the clock has moved past
-// the file's mtime, so that a later change cannot share it; call with the
-// mailbox locked. Returns false when nothing was written.
+// status is st); call with the mailbox locked. When the clock has not yet
+// moved past the file's mtime, a later change could share it: the index is
+// then marked unsettled and its next use compares every header, not a
+// sample. Returns false when nothing was written.
 bool save_index(const std::string& index_path, int fd, const struct stat& st, uint64_t covered,
                 const std::vector<ScannedMessage>& messages);
 
