@@ -213,6 +213,9 @@ void Store::rename(std::string_view raw_from, std::string_view raw_to) {
 
 void Store::make_levels(const std::string& levels) const {
     std::string path = location_.root;
+    // The mail root itself may not exist yet (a unix ~/mail before the first CREATE).
+    if (::mkdir(path.c_str(), 0700) < 0 && errno != EEXIST)
+        throw MailError(ErrorKind::Io, std::string("cannot create mailbox: ") + std::strerror(errno));
     size_t pos = 0;
     while (pos < levels.size()) {
         size_t end = std::min(levels.find(kHierarchySeparator, pos), levels.size());
