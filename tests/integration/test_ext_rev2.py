@@ -70,21 +70,25 @@ def check_switches(env):
     rev2 = transcript(lib.tempdir(), env, True)
     assert rev2["ENABLE IMAP4rev2"] == ([b"* ENABLED IMAP4rev2\r\n"], b"OK ENABLE completed\r\n")
     # SELECT: no RECENT, no UNSEEN code, a LIST response (RFC 9051 6.3.2).
-    assert rev1["SELECT INBOX"][0] == [
-        FLAGS, PERMANENT, b"* 2 EXISTS\r\n", b"* 2 RECENT\r\n", b"* OK [UNSEEN 1] First unseen.\r\n",
-        b"* OK [UIDVALIDITY n] UIDs valid\r\n", b"* OK [UIDNEXT 3] Predicted next UID\r\n"]
+    # (How many messages are \Recent differs by format: mbx counts one.)
+    select1 = [re.sub(rb"^\* \d+ RECENT", b"* n RECENT", l) for l in rev1["SELECT INBOX"][0]]
+    assert select1 == [
+        FLAGS, PERMANENT, b"* 2 EXISTS\r\n", b"* n RECENT\r\n", b"* OK [UNSEEN 1] First unseen.\r\n",
+        b"* OK [UIDVALIDITY n] UIDs valid\r\n", b"* OK [UIDNEXT 3] Predicted next UID\r\n"], select1
     assert rev2["SELECT INBOX"][0] == [
         FLAGS, PERMANENT, b"* 2 EXISTS\r\n", b'* LIST () "/" INBOX\r\n',
         b"* OK [UIDVALIDITY n] UIDs valid\r\n", b"* OK [UIDNEXT 3] Predicted next UID\r\n"]
     # Selecting again: [CLOSED] first in both modes.
     for t in (rev1, rev2):
         assert t["reselect"][0][0] == b"* OK [CLOSED] Previous mailbox closed.\r\n", t["reselect"]
-    # No \Recent in FETCH or STORE.
-    assert rev1["FETCH 1:* (FLAGS)"][0] == [b"* 1 FETCH (FLAGS (\\Deleted \\Recent))\r\n",
-                                            b"* 2 FETCH (FLAGS (\\Recent))\r\n"]
+    # No \Recent in FETCH or STORE: the rev1 answers without it are the rev2 ones.
+    def without_recent(lines):
+        return [l.replace(b" \\Recent", b"").replace(b"\\Recent", b"") for l in lines]
+    assert b"\\Recent" in b"".join(rev1["FETCH 1:* (FLAGS)"][0])
+    assert without_recent(rev1["FETCH 1:* (FLAGS)"][0]) == rev2["FETCH 1:* (FLAGS)"][0]
     assert rev2["FETCH 1:* (FLAGS)"][0] == [b"* 1 FETCH (FLAGS (\\Deleted))\r\n",
                                             b"* 2 FETCH (FLAGS ())\r\n"]
-    assert rev1["STORE 2 +FLAGS (\\Flagged)"][0] == [b"* 2 FETCH (FLAGS (\\Flagged \\Recent))\r\n"]
+    assert without_recent(rev1["STORE 2 +FLAGS (\\Flagged)"][0]) == rev2["STORE 2 +FLAGS (\\Flagged)"][0]
     assert rev2["STORE 2 +FLAGS (\\Flagged)"][0] == [b"* 2 FETCH (FLAGS (\\Flagged))\r\n"]
     # SEARCH answers ESEARCH (RFC 9051 6.4.4).
     assert rev1["SEARCH UNDELETED"][0] == [b"* SEARCH 2\r\n"]
@@ -100,7 +104,8 @@ def check_switches(env):
         # CHECK and LSUB are kept for rev1 clients and answer alike.
         assert t["CHECK"][1].startswith(b"OK")
         assert t["LSUB \"\" \"*\""][1].startswith(b"OK")
-    assert rev1["STATUS INBOX (RECENT)"] == ([b"* STATUS INBOX (RECENT 2)\r\n"], b"OK Status completed\r\n")
+    assert re.match(rb"\* STATUS INBOX \(RECENT \d\)\r\n$", rev1["STATUS INBOX (RECENT)"][0][0])
+    assert rev1["STATUS INBOX (RECENT)"][1] == b"OK Status completed\r\n"
     assert rev2["STATUS INBOX (RECENT)"] == ([], b"BAD RECENT is not a STATUS item in IMAP4rev2\r\n")
     for untagged, tagged in rev2.values():
         for line in untagged:
@@ -164,7 +169,8 @@ def test_rev2_list_status_recent_is_bad_and_implied_levels_nonexistent():
     untagged, tagged = s.cmd('LIST "" "*" RETURN (STATUS (MESSAGES RECENT))')
     assert untagged == [] and tagged == b"t5 BAD RECENT is not a STATUS item in IMAP4rev2\r\n", tagged
     untagged, tagged = s.cmd('LIST "" "a/*" RETURN (STATUS (MESSAGES DELETED))')
-    assert untagged == [b'* LIST (\\HasNoChildren) "/" a/b\r\n',
+    # RETURN makes it RFC 5258 syntax: children attributes only when asked.
+    assert untagged == [b'* LIST () "/" a/b\r\n',
                         b'* STATUS a/b (MESSAGES 0 DELETED 0)\r\n'], untagged
     s.close()
 
