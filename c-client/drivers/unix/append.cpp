@@ -2,11 +2,17 @@
 // anonymous temporary file (no lock is held while the client sends it);
 // commit() then takes every lock, writes it at the end with UW's status
 // lines and the separating blank line, fsyncs, and on any failure
-// truncates the file back to where it was.
+// truncates the file back to where it was. A process killed meanwhile
+// leaves the append journal, by which the next locker cuts its bytes out
+// (append_journal.hpp, append_repair.hpp).
 #include <sys/stat.h>
 #include <time.h>
 
+#include <optional>
+
 #include "drivers/unix/append_filter.hpp"
+#include "drivers/unix/append_journal.hpp"
+#include "drivers/unix/append_repair.hpp"
 #include "drivers/unix/file_io.hpp"
 #include "drivers/unix/from_line.hpp"
 #include "drivers/unix/lock.hpp"
@@ -77,7 +83,17 @@ Uid UnixAppendSink::commit() {
     put(out_);
     sync_fd(temp_.get());
 
-    MboxLock lock = MboxLock::acquire(box_.path(), true, true);
+    // A killed append of ours is cut out first: its record is overwritten by ours.
+    AppendJournal journal(box_.journal_path_);
+    std::optional<MboxLock> locked;
+    for (int attempt = 0;; ++attempt) {
+        locked.emplace(MboxLock::acquire(box_.path(), true, true));
+        if (!journal.active() || repair_append(box_.path(), locked->fd(), journal) != RepairOutcome::Cut ||
+            attempt > 2)
+            break;
+        locked.reset();  // the file was replaced: lock the new one
+    }
+    MboxLock& lock = *locked;
     struct stat st;
     if (::fstat(lock.fd(), &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
     uint64_t size = static_cast<uint64_t>(st.st_size);
@@ -107,6 +123,10 @@ Uid UnixAppendSink::commit() {
     head += "\nX-Keywords:";
     for (const auto& k : request_.keywords) head += " " + k;
     head += "\nX-UID: " + std::to_string(uid) + "\n";
+    // The journal first: if we are killed while writing, the next locker cuts
+    // our bytes out (append_repair.hpp).
+    uint64_t from = size + (head[0] == '\n' ? 1 : 0);
+    journal.begin(journal_for_self(size, from, head.size() + length_ + 1));
     try {
         write_at(lock.fd(), size, head);
         copy_range(temp_.get(), 0, length_, lock.fd(), size + head.size());
@@ -114,9 +134,10 @@ Uid UnixAppendSink::commit() {
         sync_fd(lock.fd());
     } catch (...) {
         // Leave no trace of a message we could not finish.
-        if (::ftruncate(lock.fd(), static_cast<off_t>(size)) == 0) ::fsync(lock.fd());
-        throw;
+        if (::ftruncate(lock.fd(), static_cast<off_t>(size)) == 0 && ::fsync(lock.fd()) == 0) journal.end();
+        throw;  // (if the file could not be cut back, the record stays for the repair)
     }
+    journal.end();
     committed_ = true;
     box_.appended_.insert(uid);
     // UW honours X-Keywords only for keywords in the X-IMAP table: a new one

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "drivers/unix/append_repair.hpp"
 #include "drivers/unix/index_store.hpp"
 #include "drivers/unix/lock.hpp"
 #include "drivers/unix/unix_mailbox.hpp"
@@ -43,6 +44,7 @@ uint64_t file_size(int fd, dev_t* dev = nullptr, ino_t* ino = nullptr) {
 }  // namespace
 
 void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
+    recover_append(path_, journal_path_);  // a killed append's bytes go first
     MboxLock lock = MboxLock::acquire(path_, false, false);
     struct stat st;
     if (::fstat(lock.fd(), &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
@@ -144,6 +146,7 @@ bool UnixMailbox::read_tail(EventSink& sink, int fd, uint64_t size) {
 
 void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
     bool full = false;
+    recover_append(path_, journal_path_);  // a killed append's bytes go first
     {
         MboxLock lock = MboxLock::acquire(path_, false, false);
         dev_t dev;

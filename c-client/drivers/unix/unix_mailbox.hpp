@@ -71,6 +71,7 @@ private:
 
     std::string path_;
     std::string index_path_;  // the driver's index file (index_store.hpp)
+    std::string journal_path_;  // the append journal (append_journal.hpp)
     bool read_only_;
     std::shared_ptr<const UniqueFd> fd_;
     dev_t dev_ = 0;
