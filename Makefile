@@ -38,6 +38,8 @@ DMAIL_LIB_SRCS := $(filter-out dmail/main.cpp,$(DMAIL_SRCS))
 # reads the session-end line with imapd's own parser.
 IMAPSTAT_LIB_SRCS := $(filter-out tools/imapstat/main.cpp,$(IMAPSTAT_SRCS))
 IMAPSTAT_IMAPD_SRCS := imapd/log/session_end.cpp imapd/log/log.cpp
+# And mailtool check's pure analyzers (check_*.cpp except the command).
+MAILTOOL_CHECK_SRCS := $(filter-out tools/mailtool/check_command.cpp tools/mailtool/check_io.cpp,$(filter tools/mailtool/check_%,$(MAILTOOL_SRCS)))
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
 
@@ -74,7 +76,7 @@ $(BUILD)/mailtool: $(call obj,$(MAILTOOL_SRCS)) $(LIB)
 $(BUILD)/imapstat: $(call obj,$(IMAPSTAT_SRCS) $(IMAPSTAT_IMAPD_SRCS)) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lz
 
-$(BUILD)/unit-tests: $(call obj,$(UNIT_SRCS)) $(call obj,$(DMAIL_LIB_SRCS)) $(call obj,$(IMAPSTAT_LIB_SRCS)) $(if $(IMAPD_LIB_SRCS),$(BUILD)/imapd-lib.a) $(LIB)
+$(BUILD)/unit-tests: $(call obj,$(UNIT_SRCS)) $(call obj,$(DMAIL_LIB_SRCS)) $(call obj,$(MAILTOOL_CHECK_SRCS)) $(call obj,$(IMAPSTAT_LIB_SRCS)) $(if $(IMAPD_LIB_SRCS),$(BUILD)/imapd-lib.a) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpam -lssl -lcrypto -lz
 
 unit: $(BUILD)/unit-tests
