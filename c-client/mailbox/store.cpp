@@ -23,6 +23,14 @@ namespace {
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
+// No driver recognised the path: a mailbox the user may not read is
+// "[NOPERM]" (RFC 5530), not a missing one.
+[[noreturn]] void throw_not_found(const std::string& path) {
+    if (exists(path) && ::access(path.c_str(), R_OK) < 0 && errno == EACCES)
+        throw MailError(ErrorKind::Permission, "permission denied");
+    throw MailError(ErrorKind::NotFound, "mailbox does not exist");
+}
+
 bool is_dir(const std::string& path) {
     struct stat st;
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -108,7 +116,7 @@ std::unique_ptr<Mailbox> Store::open(std::string_view name, OpenMode mode) const
         d->create(r.path);
         r.driver = d;
     }
-    if (!r.driver) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
+    if (!r.driver) throw_not_found(r.path);
     auto box = r.driver->open(r.path, mode);
     if (mode != OpenMode::ReadOnly && snarf_spool_into(name, *box, lock_timeout_seconds()) > 0)
         box = r.driver->open(r.path, mode);
@@ -154,7 +162,7 @@ void Store::remove(std::string_view raw) {
             if (::rmdir(r.path.c_str()) == 0) return;
             throw MailError(ErrorKind::Invalid, "[HASCHILDREN] the hierarchy level still has mailboxes under it");
         }
-        throw MailError(ErrorKind::NotFound, "mailbox does not exist");
+        throw_not_found(r.path);
     }
     r.driver->remove(r.path);
     remove_index_files(r.path, location_.index_dir);  // the modseq and cache files go with it

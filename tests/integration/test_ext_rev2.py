@@ -216,7 +216,8 @@ def test_closed_on_reselect_as_dovecot():
 
 def test_response_codes_on_common_failures():
     for name, env in FORMATS.items():
-        s = lib.imapd_session(lib.tempdir(), env)
+        home = lib.tempdir()
+        s = lib.imapd_session(home, env)
         checks = [
             ("SELECT nosuch", b"NO [NONEXISTENT]"),
             ("EXAMINE nosuch", b"NO [NONEXISTENT]"),
@@ -238,6 +239,16 @@ def test_response_codes_on_common_failures():
             assert s.cmd("CREATE lvl/box")[1].split(b" ")[1] == b"OK"
             untagged, tagged = s.cmd("DELETE lvl")
             assert tagged.split(b" ", 1)[1].startswith(b"NO [HASCHILDREN]"), (name, tagged)
+        # A mailbox the user may not read is NOPERM, not NONEXISTENT.
+        assert s.cmd("CREATE locked")[1].split(b" ")[1] == b"OK"
+        path = os.path.join(home, "Maildir", ".locked") if name == "maildir" else os.path.join(home, "mail", "locked")
+        os.chmod(path, 0)
+        try:
+            for command in ("SELECT locked", "STATUS locked (MESSAGES)", "DELETE locked"):
+                untagged, tagged = s.cmd(command)
+                assert tagged.split(b" ", 1)[1].startswith(b"NO [NOPERM]"), (name, command, tagged)
+        finally:
+            os.chmod(path, 0o700)
         s.close()
 
 
