@@ -63,7 +63,9 @@ struct AppendRequest {
 
 // Deliver is ReadWrite for a mailbox opened only to add messages (APPEND and
 // COPY targets, dmail): it does not take \Recent for the messages it sees,
-// which stay recent for the next session that selects the mailbox.
+// which stay recent for the next session that selects the mailbox. A
+// driver may leave its message list empty until the first sync() (maildir
+// does: opening to append must not cost a scan of every message).
 enum class OpenMode { ReadWrite, ReadOnly, Deliver };
 
 class Mailbox {

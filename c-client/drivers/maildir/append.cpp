@@ -1,6 +1,7 @@
 // APPEND: write into tmp/, fsync, then under the uidlist lock move the file
 // into cur/ and give it the next UID, so that no other process can number
-// it first; fsync cur/ before the uidlist names it.
+// it first; fsync cur/ before the uidlist names it. The uidlist gets one
+// line appended (sync.cpp), not rewritten.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -81,8 +82,7 @@ public:
         committed_ = true;
         try {
             fsync_dir(box_.dir("cur"));
-            box_.uidlist_stamp_ = {};
-            box_.reload_uidlist();
+            box_.reload_uidlist();  // re-read only when another process changed it (stamp)
             Uid uid = box_.uidlist_.next_uid;
             if (request_.uid) {  // a copy keeping its source's UID (mailbox.hpp)
                 if (!box_.uidlist_.records.empty() && request_.uid <= box_.uidlist_.records.back().uid)
@@ -91,7 +91,7 @@ public:
             }
             box_.uidlist_.next_uid = std::max(box_.uidlist_.next_uid, uid + 1);
             box_.uidlist_.records.push_back(UidlistRecord{uid, base, {}});
-            box_.write_uidlist_locked(lock);
+            box_.append_uidlist_locked(lock, box_.uidlist_.records.size() - 1);
             return uid;
         } catch (...) {
             ::unlink(final_path.c_str());  // not acknowledged: leave no trace

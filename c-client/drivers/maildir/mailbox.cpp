@@ -23,6 +23,10 @@ MaildirMailbox::MaildirMailbox(std::string path, OpenMode mode, LockTimeouts tim
     if (!stat_path(dir("tmp"))) ::mkdir(dir("tmp").c_str(), 0700);
     reload_keywords();
     ensure_uidlist();
+    // A mailbox opened to deliver needs only the uidlist: no scan of cur/ and
+    // new/ (a stat per message), so that an APPEND or a dmail delivery into a
+    // big maildir does not cost O(N). Its messages are listed at its first sync().
+    if (mode == OpenMode::Deliver) return;
     NullEventSink sink;
     sync(sink, true);
 }

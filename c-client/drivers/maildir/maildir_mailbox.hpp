@@ -7,6 +7,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "drivers/maildir/files.hpp"
@@ -22,6 +24,7 @@ struct MessageFile {
     std::string name;   // the whole current name in cur/ (or new/ if in_new)
     bool in_new = false;
     bool vanished = false;  // gone at the last scan; reported at a sync allowing expunges
+    bool relocated = false;  // flags not yet read from the name (relocate() followed it, keywords grew)
     std::string other_flags;  // flag letters we keep but do not interpret
 };
 
@@ -30,7 +33,13 @@ struct ScannedFile {
     std::string name;
     bool in_new = false;
 };
-using ScanResult = std::map<std::string, ScannedFile, std::less<>>;
+// Hashed, not ordered: a sync looks up every message's base name in it, and
+// 10,000 names sharing long prefixes made an ordered map's compares the cost.
+struct BaseNameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using ScanResult = std::unordered_map<std::string, ScannedFile, BaseNameHash, std::equal_to<>>;
 
 class MaildirMailbox : public Mailbox {
 public:
@@ -72,6 +81,11 @@ private:
     // program; false when it is gone.
     bool relocate(size_t index);
     void write_uidlist_locked(DotLock& lock);
+    // Writes uidlist_.records[first..] at the end of the file (fsynced), as
+    // Dovecot does, instead of rewriting it: an APPEND to a mailbox of N
+    // messages must not cost O(N). Rewrites the whole file when it cannot
+    // append (no file, version 1, a torn last line).
+    void append_uidlist_locked(DotLock& lock, size_t first);
 
     // recent.cpp: takes \Recent for the UIDs no session has claimed yet
     // (read-write only), into recent_.

@@ -3,7 +3,9 @@
 // uidlist lock, and the result merged into the index with events.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -86,6 +88,26 @@ void MaildirMailbox::write_uidlist_locked(DotLock& lock) {
     uidlist_stamp_ = stamp_of(uidlist_path());
 }
 
+void MaildirMailbox::append_uidlist_locked(DotLock& lock, size_t first) {
+    const std::string path = uidlist_path();
+    UniqueFd fd;
+    if (uidlist_.version == 3 && stamp_of(path) == uidlist_stamp_)  // the file is what uidlist_ was read from
+        fd.reset(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+    struct stat st;
+    char last = 0;
+    if (!fd || ::fstat(fd.get(), &st) < 0 || st.st_size == 0 ||
+        ::pread(fd.get(), &last, 1, st.st_size - 1) != 1 || last != '\n') {
+        write_uidlist_locked(lock);
+        return;
+    }
+    std::string lines;
+    for (size_t i = first; i < uidlist_.records.size(); ++i) lines += format_uidlist_record(uidlist_.records[i]);
+    write_all(fd.get(), lines, path);
+    if (::fdatasync(fd.get()) < 0) throw_errno("cannot fsync " + path, errno);
+    fd.reset();
+    uidlist_stamp_ = stamp_of(path);
+}
+
 bool MaildirMailbox::reload_uidlist() {
     FileStamp stamp = stamp_of(uidlist_path());
     if (stamp == uidlist_stamp_ && uidlist_.uidvalidity != 0) return false;
@@ -118,6 +140,7 @@ void MaildirMailbox::assign_uids(const ScanResult& files) {
     auto todo = missing();
     if (todo.empty()) return;
     std::sort(todo.begin(), todo.end(), delivery_order);
+    const size_t first_new = uidlist_.records.size();
     for (const auto& base : todo) {
         const ScannedFile& f = files.find(base)->second;
         UidlistRecord rec{uidlist_.next_uid++, base, {}};
@@ -129,7 +152,7 @@ void MaildirMailbox::assign_uids(const ScanResult& files) {
         }
         uidlist_.records.push_back(std::move(rec));
     }
-    write_uidlist_locked(lock);
+    append_uidlist_locked(lock, first_new);
 }
 
 MessageInfo MaildirMailbox::info_for(const UidlistRecord& rec, const ScannedFile& file,
@@ -168,14 +191,13 @@ void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult
         }
         ++i;
     }
-    // Flag changes of the messages we know.
-    std::unordered_map<std::string_view, const UidlistRecord*> by_base;
-    for (const auto& r : uidlist_.records) by_base.emplace(r.base, &r);
+    // Flag changes of the messages we know: only a changed name can carry
+    // them, or one that relocate() followed without reading its flags.
     for (size_t i = 0; i < messages_.size(); ++i) {
         if (files_[i].vanished) continue;
         const ScannedFile& f = files.find(files_[i].base)->second;
-        // No shortcut on equal names: relocate() may have followed a rename
-        // whose flags are not yet in messages_.
+        if (!files_[i].relocated && f.in_new == files_[i].in_new && f.name == files_[i].name) continue;
+        files_[i].relocated = false;
         MessageInfo& m = messages_[i];
         UidlistRecord rec{m.uid, files_[i].base, {}};
         MessageInfo fresh = info_for(rec, f, files_[i]);
@@ -226,6 +248,7 @@ bool MaildirMailbox::relocate(size_t index) {
     }
     f.name = it->second.name;
     f.in_new = it->second.in_new;
+    f.relocated = true;
     return true;
 }
 
@@ -235,7 +258,11 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
         while (::read(inotify_.get(), buf, sizeof buf) > 0) {
         }
     }
-    if (reload_keywords()) sink.keywords_changed();
+    if (reload_keywords()) {
+        sink.keywords_changed();
+        // Letters that had no name may have one now: read every name's flags again.
+        for (MessageFile& f : files_) f.relocated = true;
+    }
     int64_t new_mtime = mtime_ns(dir("new")), cur_mtime = mtime_ns(dir("cur"));
     bool uidlist_changed = reload_uidlist();
     bool pending = allow_expunge && std::any_of(files_.begin(), files_.end(),

@@ -146,17 +146,20 @@ std::string format_uidlist(const Uidlist& list) {
         out += v;
     }
     out += '\n';
-    for (const auto& rec : list.records) {
-        out += std::to_string(rec.uid);
-        for (const auto& [k, v] : rec.extensions) {
-            out += ' ';
-            out += k;
-            out += v;
-        }
-        out += " :";
-        out += rec.base;
-        out += '\n';
+    for (const auto& rec : list.records) out += format_uidlist_record(rec);
+    return out;
+}
+
+std::string format_uidlist_record(const UidlistRecord& rec) {
+    std::string out = std::to_string(rec.uid);
+    for (const auto& [k, v] : rec.extensions) {
+        out += ' ';
+        out += k;
+        out += v;
     }
+    out += " :";
+    out += rec.base;
+    out += '\n';
     return out;
 }
 

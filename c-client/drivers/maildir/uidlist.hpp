@@ -49,5 +49,9 @@ Uidlist parse_uidlist(std::string_view text);
 
 // The text Dovecot would write for it (always version 3).
 std::string format_uidlist(const Uidlist& list);
+// One record's line, newline included, as format_uidlist writes it: what an
+// append adds at the end of the file (as Dovecot does, the header's N is
+// left behind; readers take max(N, last UID + 1)).
+std::string format_uidlist_record(const UidlistRecord& rec);
 
 }  // namespace mail::maildir
