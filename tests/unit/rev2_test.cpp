@@ -228,3 +228,34 @@ TEST_CASE("rev2: the same commands before and after ENABLE IMAP4rev2", "[rev2]")
     CHECK(r2["n"][0] == "* OK [CLOSED] Previous mailbox closed.");
     for (const std::string& line : r2["n"]) CHECK(line.find("RECENT") == std::string::npos);
 }
+
+TEST_CASE("rev2: LIST levels, STATUS items in LIST, SEARCH with MODSEQ", "[rev2]") {
+    TempMaildir dir;
+    Transcript t = run(dir, "a CREATE x/y\r\n"
+                            "b LIST \"\" \"x\"\r\n"
+                            "c ENABLE IMAP4rev2 CONDSTORE\r\n"
+                            "d LIST \"\" \"x\"\r\n"
+                            "e LIST \"\" \"x/*\" RETURN (STATUS (MESSAGES RECENT))\r\n"
+                            "f LIST \"\" \"x/*\" RETURN (STATUS (MESSAGES DELETED))\r\n" +
+                                append("g") + append("h") +
+                                "i SELECT INBOX\r\n"
+                                "j STORE 1 +FLAGS.SILENT (\\Seen)\r\n"
+                                "k SEARCH MODSEQ 1\r\n"
+                                "l SEARCH RETURN (MIN) MODSEQ 1\r\n"
+                                "m SEARCH MODSEQ 9223372036854775807\r\n");
+    // A maildir's implied level: \Noselect in rev1's LIST, \NonExistent in rev2's.
+    CHECK(t["b"] == Lines{"* LIST (\\Noselect \\HasChildren) \"/\" x", "b OK List completed"});
+    CHECK(t["c"] == Lines{"* ENABLED IMAP4rev2 CONDSTORE", "c OK ENABLE completed"});
+    CHECK(t["d"] == Lines{"* LIST (\\NonExistent \\HasChildren) \"/\" x", "d OK List completed"});
+    CHECK(t["e"] == Lines{"e BAD RECENT is not a STATUS item in IMAP4rev2"});
+    CHECK(t["f"] == Lines{"* LIST () \"/\" x/y", "* STATUS x/y (MESSAGES 0 DELETED 0)", "f OK List completed"});
+    // MODSEQ ends the ESEARCH answer: the highest of the messages returned.
+    REQUIRE(t["k"].size() == 2);
+    REQUIRE(t["l"].size() == 2);
+    std::string all = t["k"][0], min = t["l"][0];
+    CHECK(all.rfind("* ESEARCH (TAG \"k\") ALL 1:2 MODSEQ ", 0) == 0);
+    CHECK(min.rfind("* ESEARCH (TAG \"l\") MIN 1 MODSEQ ", 0) == 0);
+    // Message 1 was changed last: its modseq is the highest, for ALL and for MIN.
+    CHECK(all.substr(all.rfind(' ')) == min.substr(min.rfind(' ')));
+    CHECK(t["m"] == Lines{"* ESEARCH (TAG \"m\")", "m OK SEARCH completed"});
+}
