@@ -39,7 +39,7 @@ DMAIL_LIB_SRCS := $(filter-out dmail/main.cpp,$(DMAIL_SRCS))
 IMAPSTAT_LIB_SRCS := $(filter-out tools/imapstat/main.cpp,$(IMAPSTAT_SRCS))
 IMAPSTAT_IMAPD_SRCS := imapd/log/session_end.cpp imapd/log/log.cpp
 # And mailtool check's pure analyzers (check_*.cpp except the command).
-MAILTOOL_CHECK_SRCS := $(filter-out tools/mailtool/check_command.cpp tools/mailtool/check_io.cpp,$(filter tools/mailtool/check_%,$(MAILTOOL_SRCS)))
+MAILTOOL_CHECK_SRCS := $(filter-out tools/mailtool/check_command.cpp,$(filter tools/mailtool/check_%,$(MAILTOOL_SRCS)))
 
 obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(1))
 

@@ -133,7 +133,7 @@ MbxAnalysis analyze_mbx(const ReadAt& read, uint64_t file_size) {
             plan.partial_tail = true;
             break;
         }
-        MbxEntry e{pos, static_cast<uint32_t>(ml.length), ml.keywords, ml.flags, ml.uid};
+        MbxEntry e{pos, static_cast<uint32_t>(ml.length), ml.size, ml.keywords, ml.flags, ml.uid};
         if (ml.flags & mbx::fEXPUNGED) ++holes;
         else ++messages;
         used_keywords |= ml.keywords;

@@ -21,6 +21,7 @@ using ReadAt = std::function<size_t(uint64_t offset, char* buf, size_t n)>;
 struct MbxEntry {
     uint64_t offset = 0;       // of the message line
     uint32_t line_length = 0;  // CRLF included
+    uint64_t size = 0;         // of the message after the line
     uint32_t keywords = 0;
     uint32_t flags = 0;  // UW bits
     Uid uid = 0;

@@ -22,6 +22,8 @@ const Subcommand kSubcommands[] = {
     {"migrate-site",
      "migrate-site [-c FILE] [-j N] [--state FILE] [-n] (--users FILE | --walk DIR) [--from LOCATION] --to LOCATION",
      run_migrate_site},
+    {"check", "check [-q] [-v] [-i INDEX_DIR] MAILBOX...", run_check},
+    {"repair", "repair [-n] [-q] [-v] [-i INDEX_DIR] MAILBOX...", run_repair},
 };
 
 int usage() {

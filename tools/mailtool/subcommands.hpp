@@ -23,6 +23,8 @@ int run_copy(const Args& args);            // copy_command.cpp
 int run_convert(const Args& args);         // copy_command.cpp
 int run_migrate_user(const Args& args);    // migrate_user_command.cpp
 int run_migrate_site(const Args& args);    // migrate_site.cpp
+int run_check(const Args& args);           // check_command.cpp
+int run_repair(const Args& args);          // repair_command.cpp
 
 constexpr int kExitUsage = 64;  // EX_USAGE
 
