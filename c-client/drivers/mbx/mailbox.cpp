@@ -59,7 +59,8 @@ void pwrite_all(int fd, std::string_view data, uint64_t offset) {
 }
 
 MbxMailbox::MbxMailbox(std::string path, OpenMode mode, MbxOptions options)
-    : path_(std::move(path)), read_only_(mode == OpenMode::ReadOnly), options_(options) {
+    : path_(std::move(path)), read_only_(mode == OpenMode::ReadOnly), deliver_(mode == OpenMode::Deliver),
+      options_(options) {
     int fd = -1;
     if (!read_only_) {
         fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);

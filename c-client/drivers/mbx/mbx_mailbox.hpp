@@ -94,6 +94,7 @@ private:
 
     std::string path_;
     bool read_only_;
+    bool deliver_;  // OpenMode::Deliver: takes no \Recent (leaves fOLD unset)
     MbxOptions options_;
     std::shared_ptr<UniqueFd> fd_;
     Uid uidvalidity_ = 0;

@@ -60,10 +60,17 @@ void MbxMailbox::parse_tail(const struct stat& st) {
             p.info.size = ml.size;
             if (!m || !(ml.flags & fOLD)) {
                 // The first session to see it: \Recent here, fOLD in the file.
-                p.info.flags |= kRecent;
-                dirty = true;
-                if (!m) m = ++last_uid_;
-                if (!read_only_) write_status(p.slot, ml.keywords, ml.flags | fOLD, m);
+                // A Deliver open (APPEND target, dmail) leaves it recent for
+                // the next session that selects the mailbox; it only gives a
+                // UID where the file has none.
+                bool take = !deliver_;
+                if (take) p.info.flags |= kRecent;
+                bool new_uid = !m;
+                if (new_uid) m = ++last_uid_;
+                if (take || new_uid) {
+                    dirty = true;
+                    if (!read_only_) write_status(p.slot, ml.keywords, ml.flags | (take ? static_cast<uint32_t>(fOLD) : 0u), m);
+                }
             }
             p.info.uid = m;
             lastuid = m;

@@ -12,7 +12,7 @@ namespace mail::unixmbox {
 UnixMailbox::UnixMailbox(std::string path, OpenMode mode, std::string_view index_dir)
     : path_(std::move(path)), index_path_(index_file_path(path_, index_dir, "index")),
       journal_path_(index_file_path(path_, index_dir, "append")),
-      read_only_(mode == OpenMode::ReadOnly) {
+      read_only_(mode == OpenMode::ReadOnly), deliver_(mode == OpenMode::Deliver) {
     struct stat st;
     if (::stat(path_.c_str(), &st) < 0 || !S_ISREG(st.st_mode))
         throw MailError(ErrorKind::NotFound, "mailbox does not exist");

@@ -42,7 +42,7 @@ void copy_clipped(const MessagePlace& p, uint64_t from, uint64_t to, int out, ui
 
 // The message as the scanner reads it back from the new file (header_hash
 // is filled in once the file is written).
-ScannedMessage indexed_message(const MessagePlace& np, const MessageInfo& info,
+ScannedMessage indexed_message(const MessagePlace& np, const MessageInfo& info, bool old,
                                const std::vector<std::string>& keywords, const MailboxBase* base) {
     ScannedMessage m;
     m.start = np.start;
@@ -56,7 +56,7 @@ ScannedMessage indexed_message(const MessagePlace& np, const MessageInfo& info,
     m.internal_date = info.internal_date;
     m.zone_minutes = info.zone_minutes;
     m.flags = info.flags & kStorableFlags;
-    m.old = true;
+    m.old = old;
     m.has_status = true;
     m.keywords = keywords;
     m.xuid = info.uid;
@@ -130,7 +130,10 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         for (size_t b = 0; b < keywords_.size(); ++b)
             if (m.keywords & (KeywordMask{1} << b)) names.push_back(keywords_[b]);
         const MailboxBase* first_base = first ? &base : nullptr;
-        std::string status = format_status(m.flags, true, names, m.uid, first_base);
+        // "Status: O": seen by a session, no longer \Recent. A Deliver open
+        // (APPEND target, dmail) took no \Recent: what is recent to it stays new.
+        bool old = !(deliver_ && (m.flags & kRecent));
+        std::string status = format_status(m.flags, old, names, m.uid, first_base);
         first = false;
         write_at(ofd, pos, status);
         pos += status.size();
@@ -144,7 +147,7 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         np.visible.push_back(FileRange{np.blank, np.end - np.blank});
         MessageInfo info = m;
         if (p.blank == p.body) info.size += 2;  // it had no blank line; it has one now
-        indexed.push_back(indexed_message(np, info, names, first_base));
+        indexed.push_back(indexed_message(np, info, old, names, first_base));
         infos.push_back(info);
         places.push_back(std::move(np));
     }

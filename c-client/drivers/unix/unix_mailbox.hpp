@@ -73,6 +73,7 @@ private:
     std::string index_path_;  // the driver's index file (index_store.hpp)
     std::string journal_path_;  // the append journal (append_journal.hpp)
     bool read_only_;
+    bool deliver_;  // OpenMode::Deliver: rewrites keep the recent ones unread-by-anyone (no "O")
     std::shared_ptr<const UniqueFd> fd_;
     dev_t dev_ = 0;
     ino_t ino_ = 0;
