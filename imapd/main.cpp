@@ -2,7 +2,9 @@
 // socat or ssh start it. Run by a user other than root it serves that user
 // preauthenticated; run by root it authenticates (imapd/auth/root_session).
 // Nothing but protocol goes to stdout and stderr: they may be the socket.
+#include <chrono>
 #include <csignal>
+#include <ctime>
 #include <cstdlib>
 #include <exception>
 #include <pwd.h>
@@ -13,6 +15,9 @@
 #include "config/config.hpp"
 #include "config/user_store.hpp"
 #include "imapd/auth/root_session.hpp"
+#include "imapd/log/client_address.hpp"
+#include "imapd/log/log.hpp"
+#include "imapd/log/session_end.hpp"
 #include "imapd/session/session.hpp"
 #include "imapd/session/transport.hpp"
 #include "mailbox/store.hpp"
@@ -42,8 +47,10 @@ bool stderr_is_private() {
 
 // The configuration's part of the session options and the user's Store.
 // Throws ConfigError (a bad file or value) naming the file and line.
-std::unique_ptr<mail::Store> configure(const std::string& dash_c, mail::imapd::SessionOptions& options) {
+std::unique_ptr<mail::Store> configure(const std::string& dash_c, mail::imapd::SessionOptions& options,
+                                       std::string& log_path) {
     mail::Config config = mail::Config::load_for(dash_c);
+    log_path = config.string("log_path");
     options.limits.max_message = config.size("max_message_size");
     options.autologout = config.duration("autologout");
     options.login_timeout = config.duration("login_timeout");
@@ -81,9 +88,16 @@ int main(int argc, char** argv) {
     const char* home = std::getenv("HOME");
     options.home = home && *home ? home : pw->pw_dir;
 
+    const auto started = std::chrono::steady_clock::now();
+    SessionEnd end;
+    end.connect = std::time(nullptr);
+    end.user = options.user;
+    end.host = client_address(STDIN_FILENO).host;
+
     std::unique_ptr<mail::Store> store;
+    std::string log_path;
     try {
-        store = configure(config_path, options);
+        store = configure(config_path, options, log_path);
     } catch (const mail::MailError& e) {
         if (stderr_is_private()) {
             std::string line = std::string("imapd: ") + e.what() + "\n";
@@ -92,13 +106,20 @@ int main(int argc, char** argv) {
         return bye(transport, "Server configuration error; please tell the administrator", 78);
     }
 
+    int status = 0;
     try {
         Session session(transport, options);
         session.set_store(std::move(store));
         session.greet();
         session.run();
     } catch (const std::exception&) {
-        return bye(transport, "Internal server error", 70);
+        status = bye(transport, "Internal server error", 70);
     }
-    return 0;
+    // The preauthenticated session's end is logged as a login session's is,
+    // so that imapstat counts it; never to stderr when that is the client.
+    if (log_path != "stderr" || stderr_is_private()) {
+        measure_session(end, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        Log(log_path).info(format_session_end(end));
+    }
+    return status;
 }
