@@ -2,6 +2,8 @@
 // One line a problem ("problem: MAILBOX: WHERE: WHAT"), info lines for
 // damaged derived files, with -v also what is sound. Exit 0 sound, 1
 // problems found, 2 a mailbox could not be checked (or bad usage).
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "tools/mailtool/check_command.hpp"
@@ -29,6 +31,14 @@ std::optional<CheckArgs> parse_check_args(const Args& args, bool repair) {
     return a;
 }
 
+MailboxSpec check_spec(const std::string& name) {
+    // FORMAT:PATH names a file to check even when its driver would not
+    // recognise it (a damaged first line); a bare path must be recognised.
+    MailboxSpec spec = parse_mailbox_spec(name);
+    if (!spec.format.empty() && ::access(spec.path.c_str(), F_OK) == 0) return spec;
+    return open_spec(name);
+}
+
 void print_findings(const MailboxCheck& c, const CheckArgs& a) {
     if (a.quiet) return;
     for (const Finding& f : c.findings.items) {
@@ -46,7 +56,7 @@ int run_check(const Args& args) {
     int status = 0;
     for (const std::string& name : a->mailboxes) {
         try {
-            MailboxCheck c = check_mailbox(open_spec(name), a->index_dir);
+            MailboxCheck c = check_mailbox(check_spec(name), a->index_dir);
             print_findings(c, *a);
             if (c.findings.problems() && status == 0) status = kExitProblems;
         } catch (const MailError& e) {

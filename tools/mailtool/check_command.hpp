@@ -21,6 +21,8 @@ struct CheckArgs {
 
 // nullopt on bad usage; -n only for repair.
 std::optional<CheckArgs> parse_check_args(const Args& args, bool repair);
+// The mailbox a command-line word names (MailError when there is none).
+MailboxSpec check_spec(const std::string& name);
 // The findings as check prints them (nothing with -q, good news with -v).
 void print_findings(const MailboxCheck& c, const CheckArgs& a);
 

@@ -43,10 +43,13 @@ UnixAnalysis analyze_unix(const std::vector<unixmbox::ScannedMessage>& messages,
                 out.problem(at_offset(m.start, static_cast<unsigned long>(x)),
                             "X-UID " + std::to_string(x) + " is not above the previous UID " + std::to_string(prev));
                 plan.renumber = true;
-            } else if (x > base->uid_last) {
+            } else if (x > std::max<uint64_t>(base->uid_last, prev) + 1) {
+                // Appends (ours, UW's rewrite) add X-UIDs one above the last
+                // without rewriting the base; anything further is forged.
                 out.problem(at_offset(m.start, static_cast<unsigned long>(x)),
-                            "X-UID " + std::to_string(x) + " is above the last UID " + std::to_string(base->uid_last) +
-                                " of " + (pseudo ? "X-IMAP" : "X-IMAPbase"));
+                            "X-UID " + std::to_string(x) + " is above the last UID " +
+                                std::to_string(std::max<uint64_t>(base->uid_last, prev)) + " (" +
+                                (pseudo ? "X-IMAP" : "X-IMAPbase") + " or the previous message) plus one");
                 plan.renumber = true;
             }
             prev = std::max(prev, x);
@@ -70,6 +73,7 @@ UnixAnalysis analyze_unix(const std::vector<unixmbox::ScannedMessage>& messages,
     }
     if (out.problems() == 0) {
         std::string what = "unix mbox, " + std::to_string(counted) + " messages";
+        if (prev) what += ", highest X-UID " + std::to_string(prev);
         if (base)
             what += ", UIDVALIDITY " + std::to_string(base->uidvalidity) + ", last UID " + std::to_string(base->uid_last) +
                     (pseudo ? " (X-IMAP)" : " (X-IMAPbase)");

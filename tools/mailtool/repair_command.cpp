@@ -48,7 +48,7 @@ int run_repair(const Args& args) {
     int status = 0;
     for (const std::string& name : a->mailboxes) {
         try {
-            MailboxSpec spec = open_spec(name);
+            MailboxSpec spec = check_spec(name);
             MailboxCheck before = check_mailbox(spec, a->index_dir);
             print_findings(before, *a);
             RepairContext ctx;
