@@ -400,3 +400,29 @@ def test_maildir_stale_uidlist_lock():
     check_finds(home, "md4", r"dovecot-uidlist.lock: a stale dovecot-uidlist lock")
     rc, out, _ = mt(home, "repair", "md4")
     assert rc == 0 and not os.path.exists(lock), out
+
+
+# --- a mailbox in use --------------------------------------------------------
+
+def test_mbx_open_in_imapd_is_not_renumbered_under_it():
+    home = make_home()
+    box = make_box(home, "mbx", "INBOX")
+    os.makedirs(os.path.join(home, "mail"), exist_ok=True)
+    if os.geteuid() == 0:
+        import pwd
+        pw = pwd.getpwnam("nobody")
+        lib.chown_tree(home, pw.pw_uid, pw.pw_gid)
+    s = lib.imapd_session(home, env={"MAIL": "mbx:~/mail:INBOX=~/INBOX"})
+    try:
+        untagged, tagged = s.cmd("SELECT INBOX")
+        assert b"OK" in tagged, (untagged, tagged)
+        set_mbx_uid(box, 2, 1)
+        damaged = open(box, "rb").read()
+        rc, out, err = mt(home, "repair", "INBOX")
+        assert rc == 75 and "open in another session" in err, (rc, out, err)
+        assert open(box, "rb").read() == damaged  # nothing changed under the session
+    finally:
+        s.close()
+    rc, out, err = mt(home, "repair", "INBOX")
+    assert rc == 0 and "renumbered" in out, (rc, out, err)
+    assert uids(home, "INBOX")[1] == [1, 2, 3, 4]
