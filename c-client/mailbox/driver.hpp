@@ -31,6 +31,16 @@ public:
     virtual void remove(const std::string& path) = 0;
     virtual void rename(const std::string& from, const std::string& to) = 0;
     virtual std::unique_ptr<Mailbox> open(const std::string& path, OpenMode mode) = 0;
+    // open() with the configuration's index_dir (StoreLocation::index_dir):
+    // where a driver keeps files derived from the mailbox (the unix driver's
+    // index and append journal); "" keeps them beside the mailbox. Store
+    // opens through this; a driver that keeps no such files need not
+    // override it.
+    virtual std::unique_ptr<Mailbox> open_with_index_dir(const std::string& path, OpenMode mode,
+                                                         std::string_view index_dir) {
+        (void)index_dir;
+        return open(path, mode);
+    }
 };
 
 // The drivers compiled in, in the order they are asked.

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "mailbox/name.hpp"
 #include "util/error.hpp"
 
 namespace mail {
@@ -136,6 +137,25 @@ void set_user_special_use(const Store& store, const std::string& name, const std
     } else {
         all[key] = uses;
     }
+    save_special_use(path, all);
+}
+
+void rename_user_special_use(const Store& store, const std::string& from, const std::string& to) {
+    std::string old_name = canonical_mailbox_name(from), new_name = canonical_mailbox_name(to);
+    if (old_name == "INBOX") return;  // INBOX's messages move; INBOX itself stays
+    std::string path = special_use_file(store.location());
+    SpecialUseMap all = load_special_use(path), moved;
+    std::string below = old_name + kHierarchySeparator;
+    for (auto it = all.begin(); it != all.end();) {
+        if (it->first == old_name || it->first.rfind(below, 0) == 0) {
+            moved[new_name + it->first.substr(old_name.size())] = std::move(it->second);
+            it = all.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (moved.empty()) return;  // nothing recorded: no write
+    for (auto& [name, uses] : moved) all[name] = std::move(uses);
     save_special_use(path, all);
 }
 

@@ -45,6 +45,12 @@ SpecialUseMap effective_special_use(const Store& store);
 // empty list forgets what an earlier mailbox of that name had.
 void set_user_special_use(const Store& store, const std::string& name, const std::vector<std::string>& uses);
 
+// After a RENAME: the user's uses of from and of every mailbox below it
+// move to the new names (INBOX stays INBOX, so its entry stays). After a
+// DELETE, set_user_special_use(store, name, {}) forgets the name's uses.
+// Configured uses belong to their configured names and do not move.
+void rename_user_special_use(const Store& store, const std::string& from, const std::string& to);
+
 // special_use_create = yes: creates every configured special-use mailbox
 // that does not exist yet (at login). Errors are left to the caller.
 void create_special_use_mailboxes(Store& store);

@@ -117,9 +117,10 @@ std::unique_ptr<Mailbox> Store::open(std::string_view name, OpenMode mode) const
         r.driver = d;
     }
     if (!r.driver) throw_not_found(r.path);
-    auto box = r.driver->open(r.path, mode);
+    // index_dir: the unix driver's index and journal go there too.
+    auto box = r.driver->open_with_index_dir(r.path, mode, location_.index_dir);
     if (mode != OpenMode::ReadOnly && snarf_spool_into(name, *box, lock_timeout_seconds()) > 0)
-        box = r.driver->open(r.path, mode);
+        box = r.driver->open_with_index_dir(r.path, mode, location_.index_dir);
     return box;
 }
 

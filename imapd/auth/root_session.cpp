@@ -115,7 +115,12 @@ int run_root_session(const std::string& config_path, bool implicit_tls) {
         // Runs after drop_privileges: the first look at the user's mail.
         auto open_store = [&](Session& session, const Account& account) {
             UserVars vars{account.user, account.home};
-            session.set_store(make_user_store(*config, vars, std::getenv("MAIL")));
+            // MAIL is not consulted here: in a root-started (inetd, systemd)
+            // session it is the service's environment, not the user's, and
+            // would override mail_location for every user. Dovecot too
+            // honours only mail_location after a login. Preauthenticated
+            // sessions (main.cpp) keep honouring MAIL.
+            session.set_store(make_user_store(*config, vars, nullptr));
             end.user = account.user;
         };
         LoginService service(settings, *passdb, log, client, &connection, tls.get(), open_store);

@@ -24,10 +24,15 @@ Reply copy_messages(CommandContext& ctx, bool move) {
     if (move && box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
     auto target = open_target(user_store(s), name);
     // RFC 9208: over quota is NO [OVERQUOTA] before anything is written.
-    // MOVE is checked as COPY: its messages are copied before the expunge.
-    uint64_t bytes = 0;
-    for (size_t i : indexes) bytes += box->at(i).size;
-    check_store_quota(user_store(s), bytes, indexes.size());
+    // Only COPY is checked: a MOVE stays inside the user's one quota root,
+    // so the usage does not grow once the source is expunged, and a user at
+    // the limit must still be able to move mail to Trash (as Dovecot's
+    // quota plugin allows a move within one root).
+    if (!move) {
+        uint64_t bytes = 0;
+        for (size_t i : indexes) bytes += box->at(i).size;
+        check_store_quota(user_store(s), bytes, indexes.size());
+    }
     const char* done = move ? "Move completed" : "Copy completed";
     if (indexes.empty()) return Reply::ok(std::string("No messages matched; ") + done);
 

@@ -5,6 +5,7 @@
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
+#include "mailbox/special_use.hpp"
 #include "util/error.hpp"
 
 namespace mail::imapd {
@@ -17,6 +18,7 @@ Reply cmd_delete(CommandContext& ctx) {
     store.resolve(name);  // a bad name is refused before anything is closed
     if (is_selected(ctx.session, name)) ctx.session.unselect();
     store.remove(name);
+    set_user_special_use(store, name, {});  // its CREATE ... (USE) entry goes with it
     return Reply::ok("Delete completed");
 }
 

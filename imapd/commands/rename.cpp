@@ -1,8 +1,10 @@
 // RENAME (RFC 3501 6.3.5): the mailbox and every mailbox below it; renaming
 // INBOX moves its messages into the new mailbox and leaves INBOX empty.
+// The user's special uses (CREATE ... USE) move with the names.
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
+#include "mailbox/special_use.hpp"
 
 namespace mail::imapd {
 
@@ -18,6 +20,7 @@ Reply cmd_rename(CommandContext& ctx) {
     // that no longer exists; close it (its messages are untouched).
     if (canonical_mailbox_name(from) != "INBOX" && is_selected(ctx.session, from)) ctx.session.unselect();
     store.rename(from, to);
+    rename_user_special_use(store, from, to);  // CREATE ... (USE) entries follow the mailbox
     return Reply::ok("Rename completed");
 }
 

@@ -264,7 +264,11 @@ void Session::flags_changed(size_t seq) {
         return;
     }
     flush_vanished();
-    std::string line = std::to_string(seq) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS ";
+    // UID only with CONDSTORE or QRESYNC on (RFC 7162 3.2.4 requires it under
+    // QRESYNC); otherwise "* n FETCH (FLAGS (...))", as Dovecot sends it.
+    std::string line = std::to_string(seq) + " FETCH (";
+    if (modseq_ || condstore() || qresync()) line += "UID " + std::to_string(m.uid) + " ";
+    line += "FLAGS ";
     append_flag_list(line, visible_flags(m.flags, rev2()), m.keywords, mailbox_->keywords());
     if (modseq_) line += " MODSEQ (" + std::to_string(modseq_->modseq_of(m.uid)) + ")";
     line += ')';

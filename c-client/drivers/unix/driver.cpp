@@ -69,4 +69,9 @@ std::unique_ptr<Mailbox> UnixDriver::open(const std::string& path, OpenMode mode
     return std::make_unique<UnixMailbox>(path, mode);
 }
 
+std::unique_ptr<Mailbox> UnixDriver::open_with_index_dir(const std::string& path, OpenMode mode,
+                                                         std::string_view index_dir) {
+    return std::make_unique<UnixMailbox>(path, mode, index_dir);
+}
+
 }  // namespace mail::unixmbox
