@@ -1,6 +1,8 @@
 // STORE: the 21 status bytes of a message rewritten in place under the parse
-// lock (mbx_flaglock, mbx_update_status, mbx_flag), fsynced; the header's
-// PID field names us as the last flag writer so that other sessions re-read.
+// lock (mbx_flaglock, mbx_update_status, mbx_flag); the header's PID field
+// names us as the last flag writer so that other sessions re-read. As UW's
+// mbx_flag does for a whole sequence, the fsync (and the atime that keeps
+// the file from looking \Marked) comes once, at flush(), not per message.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,7 +33,7 @@ void MbxMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keywords) {
     const uint32_t kw = static_cast<uint32_t>(keywords & ((KeywordMask{1} << kMaxKeywords) - 1));
     MessageInfo& m = messages_[index];
     write_status(s, kw, uw_from_system_flags(flags) | fOLD, m.uid);
-    if (::fsync(fd()) < 0) throw_errno("cannot write the mailbox", errno);
+    flags_unsynced_ = true;
     const uint32_t pid = static_cast<uint32_t>(::getpid());
     if (last_pid_ != pid) {
         Header h = read_header();
@@ -39,13 +41,19 @@ void MbxMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keywords) {
         write_header(h);
         last_pid_ = pid;
     }
-    struct timespec times[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};  // read after the write: not \Marked
-    ::futimens(fd(), times);
     m.flags = (flags & kStorableFlags) | (m.flags & kRecent);
     m.keywords = kw;
     bool others = flagcheck_;
     remember_file_state();
     flagcheck_ = others;
+}
+
+void MbxMailbox::flush() {
+    if (!flags_unsynced_) return;
+    if (::fsync(fd()) < 0) throw_errno("cannot write the mailbox", errno);
+    flags_unsynced_ = false;
+    struct timespec times[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};  // read after the write: not \Marked
+    ::futimens(fd(), times);
 }
 
 }  // namespace mail::mbx

@@ -87,6 +87,11 @@ MbxMailbox::MbxMailbox(std::string path, OpenMode mode, MbxOptions options)
 }
 
 MbxMailbox::~MbxMailbox() {
+    try {
+        if (fd_ && *fd_) flush();
+    } catch (...) {
+        // A failed fsync at close has no one to tell; the status bytes are written.
+    }
     if (fd_ && *fd_) ::flock(fd(), LOCK_UN);
 }
 

@@ -50,6 +50,7 @@ public:
     MessageContent content(size_t index) override;
     std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
     void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    void flush() override;  // one fsync after a command's set_flags
     void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
     void sync(EventSink& sink, bool allow_expunge) override;
     int change_fd() override;
@@ -105,6 +106,7 @@ private:
     uint64_t parsed_size_ = kHeaderSize;
     int64_t known_mtime_ns_ = -1;   // the file's mtime after our last look or write
     bool flagcheck_ = false;        // flags must be re-read from the file
+    bool flags_unsynced_ = false;   // set_flags wrote status bytes not yet fsynced
     bool holes_ = false;            // expunged space (fEXPUNGED or gaps) to reclaim
     UniqueFd inotify_;
 };
