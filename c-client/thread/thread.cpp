@@ -88,8 +88,11 @@ private:
         return it->second;
     }
 
-    // Whether `a` is `b` or one of its ancestors.
+    // Whether `a` is `b` or one of its ancestors. A container without
+    // children is no one's ancestor: messages that arrive in reply order
+    // then cost O(1) here, not the depth of their chain.
     bool is_ancestor_or_self(int a, int b) const {
+        if (containers_[a].children.empty()) return a == b;
         for (int c = b; c != kNone; c = containers_[c].parent)
             if (c == a) return true;
         return false;
@@ -133,12 +136,29 @@ private:
         }
     }
 
-    // (4) below one container: dummies without children go, dummies with
-    // children are replaced by them.
-    void prune_children(int c) {
+    // The containers below `root` (itself included), each after all of its
+    // descendants: loops instead of recursion, so that a reply chain a
+    // million deep does not overflow the stack.
+    std::vector<int> descendants_first(int root) const {
+        std::vector<int> order, stack{root};
+        while (!stack.empty()) {
+            int c = stack.back();
+            stack.pop_back();
+            order.push_back(c);
+            for (int child : containers_[c].children) stack.push_back(child);
+        }
+        std::reverse(order.begin(), order.end());
+        return order;
+    }
+
+    // (4) below a root: dummies without children go, dummies with children
+    // are replaced by them, deepest first.
+    void prune_children(int root) {
+        for (int c : descendants_first(root)) prune_below(c);
+    }
+    void prune_below(int c) {
         std::vector<int> kept;
         for (int child : containers_[c].children) {
-            prune_children(child);
             Container& ch = containers_[child];
             if (ch.item != kNone) {
                 kept.push_back(child);
@@ -225,21 +245,27 @@ private:
     }
 
     // (6) children before parents, so that a dummy's first child is known.
-    void sort_children(int c) {
-        for (int child : containers_[c].children) sort_children(child);
-        sort_siblings(containers_[c].children);
+    void sort_children(int root) {
+        for (int c : descendants_first(root)) sort_siblings(containers_[c].children);
     }
     void sort_siblings(std::vector<int>& siblings) const {
         std::stable_sort(siblings.begin(), siblings.end(), [&](int a, int b) { return date_of(a) < date_of(b); });
     }
 
-    ThreadNode to_node(int c) const {
-        const Container& x = containers_[c];
-        ThreadNode n;
-        n.number = x.item != kNone ? items_[x.item].number : 0;
-        n.children.reserve(x.children.size());
-        for (int child : x.children) n.children.push_back(to_node(child));
-        return n;
+    // Top down without recursion; each node's children are sized once, so
+    // the pointers kept to them stay valid.
+    ThreadNode to_node(int root) const {
+        ThreadNode out;
+        std::vector<std::pair<int, ThreadNode*>> stack{{root, &out}};
+        while (!stack.empty()) {
+            auto [c, node] = stack.back();
+            stack.pop_back();
+            const Container& x = containers_[c];
+            node->number = x.item != kNone ? items_[x.item].number : 0;
+            node->children.resize(x.children.size());
+            for (size_t k = 0; k < x.children.size(); ++k) stack.push_back({x.children[k], &node->children[k]});
+        }
+        return out;
     }
 
     const std::vector<ThreadItem>& items_;
@@ -247,27 +273,54 @@ private:
     std::unordered_map<std::string_view, int> by_id_;
 };
 
+// With a stack of what is still to write instead of recursion: threads may
+// be a million levels deep. A child is written as "(" child ")".
 void format_node(const ThreadNode& n, std::string& out) {
-    const ThreadNode* node = &n;
-    for (;;) {  // a chain of single replies without recursion
-        if (node->number) out += std::to_string(node->number);
-        if (node->number && node->children.size() == 1) {
-            out += ' ';
-            node = &node->children.front();
+    struct Step {
+        const ThreadNode* node;  // nullptr: the ")" after a child
+        bool child;              // "(" first
+    };
+    std::vector<Step> todo{{&n, false}};
+    while (!todo.empty()) {
+        Step step = todo.back();
+        todo.pop_back();
+        if (!step.node) {
+            out += ')';
             continue;
         }
-        if (node->children.empty()) return;
-        if (node->number) out += ' ';
-        for (const ThreadNode& child : node->children) {
-            out += '(';
-            format_node(child, out);
-            out += ')';
+        if (step.child) out += '(';
+        const ThreadNode* node = step.node;
+        for (;;) {  // a chain of single replies: "1 2 3"
+            if (node->number) out += std::to_string(node->number);
+            if (node->number && node->children.size() == 1) {
+                out += ' ';
+                node = &node->children.front();
+                continue;
+            }
+            break;
         }
-        return;
+        if (node->children.empty()) continue;
+        if (node->number) out += ' ';
+        for (size_t k = node->children.size(); k-- > 0;) {  // last pushed first
+            todo.push_back({nullptr, false});
+            todo.push_back({&node->children[k], true});
+        }
     }
 }
 
 }  // namespace
+
+ThreadNode::~ThreadNode() {
+    // Descendants are moved into one flat list and freed from there, each
+    // with no children left of its own.
+    std::vector<ThreadNode> pending = std::move(children);
+    while (!pending.empty()) {
+        ThreadNode last = std::move(pending.back());
+        pending.pop_back();
+        for (ThreadNode& child : last.children) pending.push_back(std::move(child));
+        last.children.clear();
+    }
+}
 
 std::optional<ThreadAlgorithm> thread_algorithm_named(std::string_view name) {
     if (name == "ORDEREDSUBJECT") return ThreadAlgorithm::OrderedSubject;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sort/sort_keys.hpp"
@@ -25,9 +26,17 @@ struct ThreadItem {
 };
 
 // A node of the result: a message (number != 0) or a dummy parent (0).
+// Destroyed without recursion, since a reply chain may be a million deep.
 struct ThreadNode {
     uint32_t number = 0;
     std::vector<ThreadNode> children;
+
+    ThreadNode(uint32_t n = 0, std::vector<ThreadNode> c = {}) : number(n), children(std::move(c)) {}
+    ThreadNode(const ThreadNode&) = default;
+    ThreadNode(ThreadNode&&) noexcept = default;
+    ThreadNode& operator=(const ThreadNode&) = default;
+    ThreadNode& operator=(ThreadNode&&) noexcept = default;
+    ~ThreadNode();
     bool operator==(const ThreadNode&) const = default;
 };
 
