@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 
@@ -97,7 +98,9 @@ MailDotLock::MailDotLock(MailDotLock&& other) noexcept : lock_path_(std::move(ot
 
 MailDotLock MailDotLock::acquire(const std::string& file, DotLockTimeouts timeouts) {
     std::string lock_path = lock_path_for(file);
-    time_t deadline = ::time(nullptr) + timeouts.timeout_seconds;
+    // A monotonic deadline: time()'s whole seconds would make a one-second
+    // timeout anything from a moment to a second.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeouts.timeout_seconds);
     long wait_ms = 20;
     for (;;) {
         int r = try_link(lock_path);
@@ -107,7 +110,7 @@ MailDotLock MailDotLock::acquire(const std::string& file, DotLockTimeouts timeou
             ::unlink(lock_path.c_str());  // left by a dead process
             continue;
         }
-        if (::time(nullptr) >= deadline)
+        if (std::chrono::steady_clock::now() >= deadline)
             throw MailError(ErrorKind::Busy, "the mailbox is locked by another program; try again later");
         nap_ms(wait_ms);
         if (wait_ms < 250) wait_ms *= 2;  // short naps: IDLE waits here after a delivery
