@@ -140,7 +140,11 @@ def test_search_errors_and_expunge_rule():
     assert tagged.startswith(b"t2 NO [BADCHARSET (UTF-8 US-ASCII)]"), tagged
     _, tagged = s.cmd("SEARCH FOO")
     assert b" BAD " in tagged, tagged
-    _, tagged = s.cmd("SEARCH RETURN (MIN) ALL")
+    # ESEARCH (RFC 4731): RETURN is understood now; an unknown option is BAD.
+    untagged, tagged = s.cmd("SEARCH RETURN (MIN) ALL")
+    assert tagged.startswith(b"t4 OK"), tagged
+    assert untagged == [b'* ESEARCH (TAG "t4") MIN 1\r\n'], untagged
+    _, tagged = s.cmd("SEARCH RETURN (FOO) ALL")
     assert b" BAD " in tagged, tagged
     untagged, tagged = s.cmd("SEARCH 1:3")
     assert untagged == [b"* SEARCH 1 2 3\r\n"], untagged
