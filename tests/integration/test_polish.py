@@ -212,3 +212,57 @@ def test_polish_root_session_ignores_mail_env():
     new = os.path.join(site.home("fred"), "Maildir", "new")
     cur = os.path.join(site.home("fred"), "Maildir", "cur")
     assert len(os.listdir(new)) + len(os.listdir(cur)) == 1
+
+
+def test_polish_move_at_quota_limit_as_dovecot():
+    """At the storage limit COPY is refused and MOVE within the one quota
+    root is allowed, in our imapd and in Dovecot's quota plugin (count
+    backend) alike."""
+    big = b"Subject: big\r\n\r\n" + b"x" * 3000 + b"\r\n"
+
+    def transcript(s):
+        out = []
+        for command in ("CREATE Trash", "SELECT INBOX", "COPY 1 Trash", "MOVE 1 Trash", "STATUS Trash (MESSAGES)"):
+            untagged, tagged = s.cmd(command)
+            status = tagged.split()[1].decode()
+            out.append((command, status, b"[OVERQUOTA]" in tagged or b"Quota exceeded" in tagged))
+            if command.startswith("STATUS"):
+                out.append([l.rstrip(b"\r\n").decode() for l in untagged])
+        s.close()
+        return out
+
+    home = lib.tempdir()
+    make_maildir(os.path.join(home, "Maildir"))
+    s = session(home, "maildir:" + os.path.join(home, "Maildir"))
+    ok(s, "APPEND INBOX {%d+}" % len(big), [big])
+    s.close()
+    ours = transcript(session(home, "maildir:" + os.path.join(home, "Maildir"), "quota_storage = 4K\n"))
+    assert ours == [("CREATE Trash", "OK", False), ("SELECT INBOX", "OK", False), ("COPY 1 Trash", "NO", True),
+                    ("MOVE 1 Trash", "OK", False), ("STATUS Trash (MESSAGES)", "OK", False),
+                    ["* STATUS Trash (MESSAGES 1)"]], ours
+
+    if not os.path.exists(lib.DOVECOT_IMAP):
+        return
+    home = lib.tempdir()
+    make_maildir(os.path.join(home, "Maildir"))
+    d = lib.dovecot_session(home)
+    ok(d, "APPEND INBOX {%d+}" % len(big), [big])
+    d.close()
+    conf = lib.dovecot_config(home)
+    with open(conf, "a") as f:
+        f.write("mail_plugins = quota\nprotocol imap {\n  mail_plugins = quota imap_quota\n}\n"
+                "plugin {\n  quota = count:User quota\n  quota_rule = *:storage=4K\n"
+                "  quota_vsizes = yes\n}\n")
+    import pwd
+    pw = pwd.getpwnam("nobody") if os.geteuid() == 0 else None
+    if pw:
+        lib.chown_tree(home, pw.pw_uid, pw.pw_gid)
+
+    def preexec():
+        if pw:
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+    d = lib.ImapSession([lib.DOVECOT_IMAP, "-c", conf], env={"HOME": home, "USER": "nobody", "PATH": "/usr/bin:/bin"},
+                        preexec_fn=preexec, cwd=home)
+    theirs = transcript(d)
+    assert theirs == ours, theirs
