@@ -24,7 +24,7 @@ def procmail_deliver(procmail, home, rc, i):
     msg = (f"From p{i}@example.net Tue Jan  2 10:00:00 2024\nFrom: p{i}@example.net\n"
            f"Subject: p{i}\nMessage-ID: <p{i}@x>\n\nprocmail's {i}\nFrom the middle, quoted\n").encode()
     r = subprocess.run([procmail, "-m", rc], input=msg, capture_output=True,
-                       env={"HOME": home, "PATH": "/usr/bin:/bin"}, preexec_fn=as_nobody(home), timeout=60)
+                       env={"HOME": home, "PATH": "/usr/bin:/bin"}, preexec_fn=as_nobody(home), timeout=240)
     assert r.returncode == 0, (r.returncode, r.stderr)
 
 
@@ -44,7 +44,7 @@ def test_dmail_killed_in_unix_commit_leaves_no_trace_and_keeps_procmails_mail():
     for i in range(ROUNDS):
         small = f"From: a@example.org\nSubject: s{i}\nMessage-ID: <s{i}@x>\n\nsmall {i}\n".encode()
         r = subprocess.run([lib.binary("dmail")], input=small, capture_output=True,
-                           env=dmail_env(home, "unix"), preexec_fn=as_nobody(home), timeout=60)
+                           env=dmail_env(home, "unix"), preexec_fn=as_nobody(home), timeout=240)
         assert r.returncode == 0, r.stderr
         acked.add(f"s{i}")
         p = subprocess.Popen([lib.binary("dmail")], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,

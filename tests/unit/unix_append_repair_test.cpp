@@ -77,8 +77,9 @@ struct Fixture {
     // What a killed append leaves: its record, then `written` of its bytes.
     std::string ours = "From me@example.org Mon Jan  1 00:00:00 2024\nStatus: \nX-Status: \nX-Keywords:\nX-UID: 3\n"
                        "Subject: ours\n\nthe body of ours, which is longer than what was written\n\n";
+    static constexpr size_t kHead = 86;  // the From line and status lines
     void killed_append(size_t written, pid_t pid) {
-        JournalRecord r = journal_for_self(before.size(), before.size(), ours.size());
+        JournalRecord r = journal_for_self(before.size(), before.size(), ours.size(), ours.substr(0, kHead));
         r.pid = pid;
         REQUIRE(make_index_dir(journal));
         spit(journal, format_journal(r), false);
@@ -98,26 +99,29 @@ const std::string kProcmail =
 }  // namespace
 
 TEST_CASE("append journal: record format", "[formats2]") {
-    JournalRecord r{1234, 5678, "host.example", 100, 101, 2000};
-    CHECK(format_journal(r) == "1234 5678 host.example 100 101 2000\n");
+    JournalRecord r{1234, 5678, "host.example", 100, 101, 2000, "\nFrom a@b Mon Jan  1 00:00:00 2024\n"};
+    CHECK(format_journal(r) == "1234 5678 host.example 100 101 2000 35\n\nFrom a@b Mon Jan  1 00:00:00 2024\n");
     CHECK(parse_journal(format_journal(r)) == r);
     struct Case {
         std::string text;
         bool ok;
     } cases[] = {
-        {"1234 5678 h 100 100 2000\n", true},
-        {"1234 0 h 0 1 2\n", true},
-        {"1234 5678 h 100 100 2000", false},    // torn: no newline
+        {"1234 5678 h 100 100 2000 6\nFrom x", true},
+        {"1234 0 h 0 1 7 7\n\nFrom x", true},
+        {"1234 5678 h 100 100 2000 6\nFrom ", false},    // torn: the head cut short
+        {"1234 5678 h 100 100 2000 6", false},           // torn: no newline
         {"", false},
-        {"1234 5678 h 100 100\n", false},       // a field missing
-        {"1234 5678 h 100 100 2000 9\n", false},
-        {"0 5678 h 100 100 2000\n", false},     // no such PID
-        {"-1 5678 h 100 100 2000\n", false},
-        {"12x 5678 h 100 100 2000\n", false},
-        {"1234 5678 h 100 102 2000\n", false},  // From line more than one byte after START
-        {"1234 5678 h 100 99 2000\n", false},   // ... or before it
-        {"1234 5678 h 100 101 1\n", false},     // shorter than its own newline plus a byte
-        {"1234 5678  100 100 2000\n", false},   // no host
+        {"1234 5678 h 100 100 2000\nFrom x", false},     // a field missing
+        {"1234 5678 h 100 100 2000 6 9\nFrom x", false},
+        {"0 5678 h 100 100 2000 6\nFrom x", false},      // no such PID
+        {"-1 5678 h 100 100 2000 6\nFrom x", false},
+        {"12x 5678 h 100 100 2000 6\nFrom x", false},
+        {"1234 5678 h 100 102 2000 6\nFrom x", false},   // From line more than one byte after START
+        {"1234 5678 h 100 99 2000 6\nFrom x", false},    // ... or before it
+        {"1234 5678 h 100 101 2000 6\nFrom x", false},   // FROM says a newline first; the head has none
+        {"1234 5678 h 100 100 2000 6\nfrom x", false},   // the head is not a From line
+        {"1234 5678 h 100 100 5 6\nFrom x", false},      // shorter than its head
+        {"1234 5678  100 100 2000 6\nFrom x", false},    // no host
     };
     for (const auto& c : cases) {
         INFO(c.text);
@@ -126,11 +130,11 @@ TEST_CASE("append journal: record format", "[formats2]") {
 }
 
 TEST_CASE("append journal: liveness of the writer", "[formats2]") {
-    CHECK(writer_alive(journal_for_self(0, 0, 10)));
-    JournalRecord dead = journal_for_self(0, 0, 10);
+    CHECK(writer_alive(journal_for_self(0, 0, 10, "From ")));
+    JournalRecord dead = journal_for_self(0, 0, 10, "From ");
     dead.pid = dead_pid();
     CHECK_FALSE(writer_alive(dead));
-    JournalRecord reused = journal_for_self(0, 0, 10);  // our PID, another start time
+    JournalRecord reused = journal_for_self(0, 0, 10, "From ");  // our PID, another start time
     reused.start_time += 12345;
     CHECK_FALSE(writer_alive(reused));
     JournalRecord remote = dead;
@@ -139,11 +143,11 @@ TEST_CASE("append journal: liveness of the writer", "[formats2]") {
 }
 
 TEST_CASE("append repair: partial append alone is cut back", "[formats2]") {
-    for (size_t written : {size_t{1}, size_t{20}, size_t{60}, size_t{95}}) {
+    for (size_t written : {size_t{0}, size_t{1}, size_t{20}, size_t{60}, size_t{95}}) {
         INFO(written);
         Fixture f;
         f.killed_append(written, dead_pid());
-        CHECK(f.repair() == RepairOutcome::Truncated);
+        CHECK(f.repair() == (written ? RepairOutcome::Truncated : RepairOutcome::Nothing));
         CHECK(slurp(f.path) == f.before);
         CHECK_FALSE(journal_pending(f.journal));
     }
@@ -151,8 +155,9 @@ TEST_CASE("append repair: partial append alone is cut back", "[formats2]") {
 
 TEST_CASE("append repair: another writer's message after the partial bytes is kept", "[formats2]") {
     // 54 and 100: the partial bytes end at a line end; 70 and 120: in the
-    // middle of a line, so procmail's From line does not start a line.
-    for (size_t written : {size_t{54}, size_t{70}, size_t{100}, size_t{120}}) {
+    // middle of a line, so procmail's From line does not start a line; 20:
+    // in our From line, so what follows differs from the head we meant.
+    for (size_t written : {size_t{20}, size_t{54}, size_t{70}, size_t{100}, size_t{120}}) {
         INFO(written);
         Fixture f;
         f.killed_append(written, dead_pid());
@@ -166,6 +171,38 @@ TEST_CASE("append repair: another writer's message after the partial bytes is ke
         CHECK(subject(*box, 0) == "one");
         CHECK(subject(*box, 1) == "two");
         CHECK(subject(*box, 2) == "theirs");
+    }
+}
+
+TEST_CASE("append repair: killed before its first byte, another writer's message where ours was to go", "[formats2]") {
+    SECTION("the file ended with a newline") {
+        Fixture f;
+        f.killed_append(0, dead_pid());
+        spit(f.path, kProcmail, true);
+        CHECK(f.repair() == RepairOutcome::Finished);  // nothing of ours there: all kept
+        CHECK(slurp(f.path) == f.before + kProcmail);
+        CHECK_FALSE(journal_pending(f.journal));
+    }
+    SECTION("the file lacked its last newline: ours was to come first") {
+        for (size_t written : {size_t{0}, size_t{1}, size_t{10}}) {
+            INFO(written);
+            Fixture f;
+            std::string cut = f.before.substr(0, f.before.size() - 2);  // "body two" without its newline
+            spit(f.path, cut, false);
+            f.before = cut;
+            std::string head = "\n" + f.ours.substr(0, Fixture::kHead);
+            JournalRecord r = journal_for_self(cut.size(), cut.size() + 1, f.ours.size() + 1, head);
+            r.pid = dead_pid();
+            REQUIRE(make_index_dir(f.journal));
+            spit(f.journal, format_journal(r), false);
+            std::string partial = head.substr(0, written);
+            spit(f.path, partial, true);
+            spit(f.path, kProcmail, true);
+            f.repair();
+            // our newline stays before their From line; our other bytes go
+            CHECK(slurp(f.path) == cut + (written ? "\n" : "") + kProcmail);
+            CHECK_FALSE(journal_pending(f.journal));
+        }
     }
 }
 

@@ -126,7 +126,7 @@ Uid UnixAppendSink::commit() {
     // The journal first: if we are killed while writing, the next locker cuts
     // our bytes out (append_repair.hpp).
     uint64_t from = size + (head[0] == '\n' ? 1 : 0);
-    journal.begin(journal_for_self(size, from, head.size() + length_ + 1));
+    journal.begin(journal_for_self(size, from, head.size() + length_ + 1, head));
     try {
         write_at(lock.fd(), size, head);
         copy_range(temp_.get(), 0, length_, lock.fd(), size + head.size());

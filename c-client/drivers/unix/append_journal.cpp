@@ -49,14 +49,17 @@ std::vector<std::string_view> split_spaces(std::string_view s) {
 
 std::string format_journal(const JournalRecord& r) {
     return std::to_string(r.pid) + " " + std::to_string(r.start_time) + " " + r.host + " " +
-           std::to_string(r.start) + " " + std::to_string(r.from) + " " + std::to_string(r.length) + "\n";
+           std::to_string(r.start) + " " + std::to_string(r.from) + " " + std::to_string(r.length) + " " +
+           std::to_string(r.head.size()) + "\n" + r.head;
 }
 
 std::optional<JournalRecord> parse_journal(std::string_view text) {
-    if (text.empty() || text.back() != '\n') return std::nullopt;  // torn or empty
-    text.remove_suffix(1);
-    std::vector<std::string_view> f = split_spaces(text);
-    if (f.size() != 6 || f[2].empty()) return std::nullopt;
+    size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;  // torn or empty
+    std::vector<std::string_view> f = split_spaces(text.substr(0, nl));
+    uint64_t head_length = 0;
+    if (f.size() != 7 || f[2].empty() || !parse_u64(f[6], head_length)) return std::nullopt;
+    if (text.size() - nl - 1 != head_length) return std::nullopt;  // torn
     JournalRecord r;
     uint64_t pid = 0;
     if (!parse_u64(f[0], pid) || pid == 0 || pid > 0x7fffffff) return std::nullopt;
@@ -65,7 +68,12 @@ std::optional<JournalRecord> parse_journal(std::string_view text) {
         !parse_u64(f[5], r.length))
         return std::nullopt;
     r.host = std::string(f[2]);
-    if (r.from < r.start || r.from > r.start + 1 || r.length < r.from - r.start + 1) return std::nullopt;
+    r.head = std::string(text.substr(nl + 1));
+    // The head is the start of the append: an optional newline, then "From ".
+    if (r.from < r.start || r.from > r.start + 1 || r.head.size() < r.from - r.start + 5 ||
+        r.head.compare(r.from - r.start, 5, "From ") != 0 || (r.from > r.start && r.head[0] != '\n') ||
+        r.length < r.head.size())
+        return std::nullopt;
     return r;
 }
 
@@ -83,7 +91,7 @@ uint64_t process_start_time(pid_t pid) {
     return 0;
 }
 
-JournalRecord journal_for_self(uint64_t start, uint64_t from, uint64_t length) {
+JournalRecord journal_for_self(uint64_t start, uint64_t from, uint64_t length, std::string head) {
     JournalRecord r;
     r.pid = ::getpid();
     r.start_time = process_start_time(r.pid);
@@ -91,6 +99,7 @@ JournalRecord journal_for_self(uint64_t start, uint64_t from, uint64_t length) {
     r.start = start;
     r.from = from;
     r.length = length;
+    r.head = std::move(head);
     return r;
 }
 
@@ -135,10 +144,10 @@ void AppendJournal::end() {
 
 std::optional<JournalRecord> AppendJournal::read() const {
     if (!fd_) return std::nullopt;
-    char buf[512];
-    ssize_t n = ::pread(fd_.get(), buf, sizeof buf, 0);
+    std::string buf(64 * 1024, '\0');  // a record with its head (the keywords make it longer)
+    ssize_t n = ::pread(fd_.get(), buf.data(), buf.size(), 0);
     if (n <= 0) return std::nullopt;
-    return parse_journal(std::string_view(buf, static_cast<size_t>(n)));
+    return parse_journal(std::string_view(buf.data(), static_cast<size_t>(n)));
 }
 
 }  // namespace mail::unixmbox

@@ -13,7 +13,7 @@
 // the user may not write), appends go on without a journal and a killed
 // one leaves its part, as procmail's and UW's do.
 //
-//   record: "PID STARTTIME HOST START FROM LENGTH\n"
+//   record: "PID STARTTIME HOST START FROM LENGTH HEADLEN\n" then HEAD
 //   PID, STARTTIME  the writer, STARTTIME from /proc/PID/stat (0: unknown),
 //                   so that a reused PID is not taken for the writer
 //   HOST            gethostname(): a PID means nothing on another host (NFS)
@@ -21,6 +21,10 @@
 //   FROM            where its "From " line begins (START, or START+1 when a
 //                   newline had to end the file's last line first)
 //   LENGTH          the number of bytes the append writes
+//   HEAD            its first HEADLEN bytes (the From line and status
+//                   lines): the repair tells by them whether the bytes at
+//                   START are ours at all (a kill before the first write
+//                   leaves a record and another writer's message there)
 #pragma once
 
 #include <sys/types.h>
@@ -41,6 +45,7 @@ struct JournalRecord {
     uint64_t start = 0;
     uint64_t from = 0;
     uint64_t length = 0;
+    std::string head;
 
     bool operator==(const JournalRecord&) const = default;
 };
@@ -51,7 +56,7 @@ std::string format_journal(const JournalRecord& record);
 std::optional<JournalRecord> parse_journal(std::string_view text);
 
 // The record of an append by this process.
-JournalRecord journal_for_self(uint64_t start, uint64_t from, uint64_t length);
+JournalRecord journal_for_self(uint64_t start, uint64_t from, uint64_t length, std::string head);
 
 // False only when the writer is known to be gone: same host, and no process
 // with its PID (or one started at another time). Another host's: true.

@@ -85,6 +85,17 @@ void cut_out(const std::string& path, int fd, uint64_t keep, uint64_t from, uint
     if (dir) ::fsync(dir.get());
 }
 
+// The last offset in [begin, end) where a valid From line starts; a small
+// range (within an append's head).
+std::optional<uint64_t> last_from_line(int fd, uint64_t begin, uint64_t end) {
+    std::string buf = read_some(fd, begin, end - begin + kMaxFromLine);
+    std::string_view view(buf);
+    std::optional<uint64_t> last;
+    for (size_t i = view.find("From "); i != std::string_view::npos && i < end - begin; i = view.find("From ", i + 1))
+        if (from_line_at(view, i)) last = begin + i;
+    return last;
+}
+
 }  // namespace
 
 std::optional<uint64_t> find_from_line(int fd, uint64_t begin, uint64_t end) {
@@ -111,11 +122,32 @@ RepairOutcome repair_append(const std::string& mailbox_path, int fd, AppendJourn
     if (::fstat(fd, &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
     uint64_t size = static_cast<uint64_t>(st.st_size);
 
+    // How much of the head at START is ours: a kill before the first write
+    // (or in it) leaves another writer's bytes where ours were to go.
+    std::string there = read_some(fd, r.start, std::min<uint64_t>(size - std::min(size, r.start), r.head.size()));
+    size_t same = 0;
+    while (same < there.size() && there[same] == r.head[same]) ++same;
+
     RepairOutcome outcome = RepairOutcome::Truncated;
     if (size <= r.start) {
         outcome = RepairOutcome::Nothing;  // nothing written, or already cut back
-    } else if (size <= r.from) {
-        truncate_to(fd, r.start);  // only the newline that was to end the last line
+    } else if (same < there.size()) {
+        // Another writer's message begins within what should be our head,
+        // at its From line, at or before the first byte that differs: the
+        // last such line there (before it, our partial From line glued to
+        // theirs can read as one too). Our newline that ended the file's
+        // last line stays when their From line follows it.
+        std::optional<uint64_t> theirs = last_from_line(fd, r.start, r.start + same + 1);
+        uint64_t keep = theirs && r.from > r.start && *theirs >= r.from ? r.from : r.start;
+        if (!theirs || *theirs == keep) {
+            outcome = RepairOutcome::Finished;  // nothing of ours to cut: keep it all
+        } else {
+            if (uw_session_active(fd)) return RepairOutcome::Deferred;
+            cut_out(mailbox_path, fd, keep, *theirs, size);
+            outcome = RepairOutcome::Cut;
+        }
+    } else if (there.size() < r.head.size()) {
+        truncate_to(fd, r.start);  // part of our head, nothing after it
     } else if (append_finished(fd, r, size)) {
         outcome = RepairOutcome::Finished;
     } else if (std::optional<uint64_t> theirs = find_from_line(fd, r.from + 1, std::min(size, r.start + r.length))) {

@@ -5,6 +5,10 @@
 //
 // With the record of a writer that is gone, the file is examined after its
 // START:
+//   - the bytes there are not the head the record holds (killed before or
+//     in its first write, then another writer appended): their message
+//     begins at the last From line before the first differing byte; only
+//     our bytes before it, if any, are cut out;
 //   - the append had finished (LENGTH bytes, a newline last, then the end
 //     of the file or a From line): kept, the record cleared;
 //   - only the partial bytes follow: the file is truncated back to START;
