@@ -6,6 +6,7 @@
 // Over-size messages are refused with [TOOBIG] by the command reader before
 // any byte is read (ParserLimits::max_message, from max_message_size).
 #include "imapd/commands/mailbox_util.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
 #include "quota/quota.hpp"
@@ -17,13 +18,15 @@ namespace {
 
 class MailboxAppend : public AppendTransaction {
 public:
-    MailboxAppend(std::unique_ptr<Mailbox> box, std::string name, uint64_t max_size, const Store& store)
-        : box_(std::move(box)), name_(std::move(name)), max_size_(max_size), limits_(store.settings()) {
+    MailboxAppend(const Session& session, std::unique_ptr<Mailbox> box, std::string name, uint64_t max_size,
+                  const Store& store)
+        : session_(session),
+          box_(std::move(box)), name_(std::move(name)), max_size_(max_size), limits_(store.settings()) {
         if (quota_limited(limits_)) used_ = store_usage(store, limits_.quota_messages != 0);
     }
 
     void begin(const AppendMessage& message) override {
-        if (canonical_mailbox_name(message.mailbox) != name_)
+        if (canonical_mailbox_name(name_from_client(session_, message.mailbox)) != name_)
             throw MailError(ErrorKind::Invalid, "All messages of one APPEND go to one mailbox");
         if (message.size > max_size_)
             throw MailError(ErrorKind::TooBig, "Message too large: the limit is " + std::to_string(max_size_) + " bytes");
@@ -62,6 +65,7 @@ public:
     }
 
 private:
+    const Session& session_;  // whether names are UTF-8 (RFC 6855)
     std::unique_ptr<Mailbox> box_;
     std::string name_;
     uint64_t max_size_;
@@ -74,9 +78,10 @@ private:
 }  // namespace
 
 std::unique_ptr<AppendTransaction> start_append(Session& session, const AppendMessage& message) {
-    auto box = open_target(user_store(session), message.mailbox);
+    std::string name = name_from_client(session, message.mailbox);
+    auto box = open_target(user_store(session), name);
     if (box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
-    return std::make_unique<MailboxAppend>(std::move(box), canonical_mailbox_name(message.mailbox),
+    return std::make_unique<MailboxAppend>(session, std::move(box), canonical_mailbox_name(name),
                                            session.options().limits.max_message, user_store(session));
 }
 

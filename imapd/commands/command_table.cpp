@@ -53,7 +53,7 @@ const CommandSpec kCommands[] = {
     {"LOGIN", kNotAuthenticated, 0, cmd_login},
     {"AUTHENTICATE", kNotAuthenticated, 0, cmd_authenticate},
     {"STARTTLS", kNotAuthenticated, 0, cmd_starttls},
-    {"ENABLE", kAuthenticated, 0, cmd_enable, nullptr, "ENABLE"},
+    {"ENABLE", kAuthenticated, 0, cmd_enable, nullptr, "ENABLE UTF8=ACCEPT"},
     {"NAMESPACE", kAuthenticated, 0, cmd_namespace, nullptr, "NAMESPACE"},
     {"IDLE", kAuthenticated, 0, cmd_idle, nullptr, "IDLE"},
     {"COMPRESS", kAuthenticated, 0, cmd_compress, nullptr, "COMPRESS=DEFLATE"},

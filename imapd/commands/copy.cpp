@@ -5,6 +5,7 @@
 #include "imapd/commands/mailbox_util.hpp"
 #include "mailbox/copy.hpp"
 #include "quota/quota.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "util/error.hpp"
 
@@ -15,7 +16,7 @@ namespace {
 Reply copy_messages(CommandContext& ctx, bool move) {
     SequenceSet set = ctx.args.sequence_set();
     ctx.args.sp();
-    std::string name = ctx.args.mailbox();
+    std::string name = name_from_client(ctx.session, ctx.args.mailbox());
     ctx.args.end();
     Session& s = ctx.session;
     Mailbox* box = s.mailbox();

@@ -5,6 +5,7 @@
 // creates nothing.
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/protocol/create_request.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
 #include "mailbox/special_use.hpp"
@@ -14,6 +15,7 @@ namespace mail::imapd {
 
 Reply cmd_create(CommandContext& ctx) {
     CreateRequest req = parse_create(ctx.args);
+    req.mailbox = name_from_client(ctx.session, req.mailbox);
     std::vector<std::string> uses;
     for (const std::string& u : req.uses) {
         std::string attribute = special_use_attribute(u);

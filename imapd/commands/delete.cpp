@@ -3,6 +3,7 @@
 // (Dovecot's maildir keeps it selectable instead). Deleting the selected
 // mailbox closes it first.
 #include "imapd/commands/mailbox_util.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
 #include "mailbox/special_use.hpp"
@@ -11,7 +12,7 @@
 namespace mail::imapd {
 
 Reply cmd_delete(CommandContext& ctx) {
-    std::string name = ctx.args.mailbox();
+    std::string name = name_from_client(ctx.session, ctx.args.mailbox());
     ctx.args.end();
     if (canonical_mailbox_name(name) == "INBOX") throw MailError(ErrorKind::Invalid, "INBOX cannot be deleted");
     Store& store = user_store(ctx.session);

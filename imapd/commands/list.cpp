@@ -12,6 +12,7 @@
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/commands/status.hpp"
 #include "imapd/protocol/list_request.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
 #include "mailbox/special_use.hpp"
@@ -33,7 +34,7 @@ bool has(const std::vector<std::string>& v, std::string_view word) {
     return std::find(v.begin(), v.end(), word) != v.end();
 }
 
-std::string list_text(std::string_view response, const std::string& name, const ListLine& l) {
+std::string list_text(const Session& s, std::string_view response, const std::string& name, const ListLine& l) {
     std::vector<std::string> words;
     if (l.nonexistent) words.push_back("\\NonExistent");
     for (std::string& a : attribute_names(l.attributes)) {
@@ -51,7 +52,7 @@ std::string list_text(std::string_view response, const std::string& name, const 
     line += ") \"";
     line += kHierarchySeparator;
     line += "\" ";
-    line += mailbox_astring(name);
+    line += name_astring_to_client(s, name);
     if (l.childinfo_subscribed) line += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";
     return line;
 }
@@ -65,9 +66,12 @@ void send_root(Session& s, std::string_view response) {
     s.untagged(line);
 }
 
-bool matches_any(const std::vector<std::string>& full_patterns, const std::string& name) {
+// Patterns are matched against names as the client sees them (UTF-8 after
+// ENABLE UTF8=ACCEPT), so that a wildcard inside a non-ASCII run matches.
+bool matches_any(const Session& s, const std::vector<std::string>& full_patterns, const std::string& name) {
+    std::string wire = name_to_client(s, name);
     return std::any_of(full_patterns.begin(), full_patterns.end(),
-                       [&](const std::string& p) { return list_match(p, name); });
+                       [&](const std::string& p) { return list_match(p, wire); });
 }
 
 std::string parent_of(const std::string& name) {
@@ -85,7 +89,7 @@ Reply cmd_list(CommandContext& ctx) {
 
     std::vector<std::string> patterns;  // reference + pattern, the non-empty ones
     for (const std::string& p : req.patterns)
-        if (!p.empty()) patterns.push_back(req.reference + p);
+        if (!p.empty()) patterns.push_back(pattern_from_client(s, req.reference + p));
     if (patterns.empty()) {
         send_root(s, "LIST");
         return Reply::ok("List completed");
@@ -136,15 +140,15 @@ Reply cmd_list(CommandContext& ctx) {
         return it->second;
     };
     for (const std::string& name : selected)
-        if (matches_any(patterns, name)) line_for(name);
+        if (matches_any(s, patterns, name)) line_for(name);
     // RECURSIVEMATCH: parents matching a pattern, with a selected descendant
     // that the patterns do not list itself (RFC 5258 3.5, and Dovecot: with
     // "*" no parent is added); only SUBSCRIBED has a CHILDINFO tag for it.
     if (recursive) {
         for (const std::string& name : selected) {
-            if (matches_any(patterns, name)) continue;
+            if (matches_any(s, patterns, name)) continue;
             for (std::string p = parent_of(name); !p.empty(); p = parent_of(p)) {
-                if (!matches_any(patterns, p)) continue;
+                if (!matches_any(s, patterns, p)) continue;
                 ListLine& l = line_for(p);
                 if (select_subscribed) l.childinfo_subscribed = true;
             }
@@ -160,7 +164,7 @@ Reply cmd_list(CommandContext& ctx) {
             auto u = uses.find(name);
             if (u != uses.end()) l.special_use = u->second;
         }
-        s.untagged(list_text("LIST", name, l));
+        s.untagged(list_text(s, "LIST", name, l));
         if ((req.returns & kReturnStatus) && !(l.attributes & kNoselect) && !l.nonexistent) {
             try {
                 send_status(s, name, req.status_items);
@@ -183,11 +187,11 @@ Reply cmd_lsub(CommandContext& ctx) {
         send_root(s, "LSUB");
         return Reply::ok("Lsub completed");
     }
-    std::string full = reference + pattern;
+    std::string full = pattern_from_client(s, reference + pattern);
     std::vector<std::string> subscribed = store.subscriptions();
     std::map<std::string, uint32_t> found;
     for (const std::string& name : subscribed) {
-        if (list_match(full, name)) {
+        if (list_match(full, name_to_client(s, name))) {
             found[name] &= ~uint32_t{kNoselect};
             found.try_emplace(name, 0);
             continue;
@@ -197,13 +201,13 @@ Reply cmd_lsub(CommandContext& ctx) {
         for (size_t slash = name.rfind(kHierarchySeparator); slash != std::string::npos && slash > 0;
              slash = name.rfind(kHierarchySeparator, slash - 1)) {
             std::string parent = name.substr(0, slash);
-            if (list_match(full, parent) && !has(subscribed, parent)) found.try_emplace(parent, kNoselect);
+            if (list_match(full, name_to_client(s, parent)) && !has(subscribed, parent)) found.try_emplace(parent, kNoselect);
         }
     }
     for (const auto& [name, attributes] : found) {
         ListLine l;
         l.attributes = attributes;
-        s.untagged(list_text("LSUB", name, l));
+        s.untagged(list_text(s, "LSUB", name, l));
     }
     return Reply::ok("Lsub completed");
 }

@@ -5,6 +5,7 @@
 // SETQUOTA is refused: the limits come from the configuration (QUOTASET is
 // not advertised). APPEND, COPY and MOVE enforce the limits (quota/quota.hpp).
 #include "imapd/commands/mailbox_util.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "quota/quota.hpp"
 #include "util/error.hpp"
@@ -43,13 +44,13 @@ Reply cmd_getquota(CommandContext& ctx) {
 }
 
 Reply cmd_getquotaroot(CommandContext& ctx) {
-    std::string name = ctx.args.mailbox();
+    std::string name = name_from_client(ctx.session, ctx.args.mailbox());
     ctx.args.end();
     Store& store = user_store(ctx.session);
     if (!store.resolve(name).driver && canonical_mailbox_name(name) != "INBOX")
         throw MailError(ErrorKind::NotFound, "Mailbox does not exist");
     bool limited = quota_limited(store.settings());
-    ctx.session.untagged("QUOTAROOT " + mailbox_astring(name) + (limited ? " \"\"" : ""));
+    ctx.session.untagged("QUOTAROOT " + name_astring_to_client(ctx.session, name) + (limited ? " \"\"" : ""));
     if (limited) send_quota(ctx.session, store);
     return Reply::ok("Getquotaroot completed");
 }

@@ -2,6 +2,7 @@
 // INBOX moves its messages into the new mailbox and leaves INBOX empty.
 // The user's special uses (CREATE ... USE) move with the names.
 #include "imapd/commands/mailbox_util.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
 #include "mailbox/special_use.hpp"
@@ -9,9 +10,9 @@
 namespace mail::imapd {
 
 Reply cmd_rename(CommandContext& ctx) {
-    std::string from = ctx.args.mailbox();
+    std::string from = name_from_client(ctx.session, ctx.args.mailbox());
     ctx.args.sp();
-    std::string to = ctx.args.mailbox();
+    std::string to = name_from_client(ctx.session, ctx.args.mailbox());
     ctx.args.end();
     Store& store = user_store(ctx.session);
     store.resolve(from);

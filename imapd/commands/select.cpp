@@ -6,6 +6,7 @@
 #include "imapd/protocol/parse_error.hpp"
 #include "imapd/protocol/select_params.hpp"
 #include "imapd/session/modseq_view.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "index/index_path.hpp"
 #include "mailbox/name.hpp"
@@ -37,7 +38,7 @@ void resync(Session& s, ModseqFile& file, const QresyncParams& q) {
 }
 
 Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
-    std::string name = ctx.args.mailbox();
+    std::string name = name_from_client(ctx.session, ctx.args.mailbox());
     SelectParams params = parse_select_params(ctx.args);
     Session& s = ctx.session;
     if (params.qresync && !s.qresync()) throw ParseError("QRESYNC must be enabled first");
@@ -70,7 +71,7 @@ Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
         // RFC 9051 6.3.2: no RECENT and no UNSEEN code; a LIST response
         // gives the mailbox's name as the server knows it.
         s.untagged("LIST () \"" + std::string(1, kHierarchySeparator) + "\" " +
-                   mailbox_astring(canonical_mailbox_name(name)));
+                   name_astring_to_client(s, canonical_mailbox_name(name)));
     } else {
         s.untagged(std::to_string(recent) + " RECENT");
         if (first_unseen) s.untagged("OK [UNSEEN " + std::to_string(first_unseen) + "] First unseen.");

@@ -7,6 +7,7 @@
 #include "imapd/protocol/mailbox_requests.hpp"
 #include "imapd/protocol/parse_error.hpp"
 #include "imapd/session/modseq_view.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 
 namespace mail::imapd {
@@ -55,7 +56,7 @@ void send_status(Session& s, const std::string& name, const std::vector<StatusIt
     add(kStatusDeleted, "DELETED", deleted);
     add(kStatusHighestModSeq, "HIGHESTMODSEQ", highest_modseq);
     add(kStatusSize, "SIZE", size);
-    s.untagged("STATUS " + mailbox_astring(req.mailbox) + " (" + items + ")");
+    s.untagged("STATUS " + name_astring_to_client(s, req.mailbox) + " (" + items + ")");
 }
 
 void check_status_items(Session& s, const std::vector<StatusItem>& items) {
@@ -65,6 +66,7 @@ void check_status_items(Session& s, const std::vector<StatusItem>& items) {
 
 Reply cmd_status(CommandContext& ctx) {
     StatusRequest req = parse_status(ctx.args);
+    req.mailbox = name_from_client(ctx.session, req.mailbox);
     check_status_items(ctx.session, req.items);
     send_status(ctx.session, req.mailbox, req.items);
     return Reply::ok("Status completed");

@@ -2,20 +2,21 @@
 // is the Store's (Dovecot's "subscriptions" file for maildir). Names are
 // checked for validity but need not exist, as RFC 3501 allows.
 #include "imapd/commands/mailbox_util.hpp"
+#include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "util/error.hpp"
 
 namespace mail::imapd {
 
 Reply cmd_subscribe(CommandContext& ctx) {
-    std::string name = ctx.args.mailbox();
+    std::string name = name_from_client(ctx.session, ctx.args.mailbox());
     ctx.args.end();
     user_store(ctx.session).subscribe(name);
     return Reply::ok("Subscribe completed");
 }
 
 Reply cmd_unsubscribe(CommandContext& ctx) {
-    std::string name = ctx.args.mailbox();
+    std::string name = name_from_client(ctx.session, ctx.args.mailbox());
     ctx.args.end();
     try {
         user_store(ctx.session).unsubscribe(name);

@@ -43,7 +43,7 @@ Session::Session(Transport& transport, SessionOptions options, std::span<const C
       options_(std::move(options)),
       table_(table.empty() ? command_table() : table),
       reader_(options_.limits) {
-    enableable = {"CONDSTORE", "QRESYNC"};
+    enableable = {"CONDSTORE", "QRESYNC", "UTF8=ACCEPT"};
     if (capabilities().find(" IMAP4rev2") != std::string::npos) enableable.emplace_back(kImap4rev2);
 }
 
@@ -379,6 +379,10 @@ void Session::on_append_message() {
             reader_.reject_message();
             respond(tag, Reply::no(no_text(e)), true);
             return;
+        } catch (const ParseError& e) {  // e.g. a name that is not UTF-8 (RFC 6855)
+            reader_.reject_message();
+            respond(tag, Reply::bad(e.what()), true);
+            return;
         }
     }
     try {
@@ -388,6 +392,11 @@ void Session::on_append_message() {
         append_.reset();
         reader_.reject_message();
         respond(tag, Reply::no(no_text(e)), true);
+        return;
+    } catch (const ParseError& e) {
+        append_.reset();
+        reader_.reject_message();
+        respond(tag, Reply::bad(e.what()), true);
         return;
     }
     if (reader_.accept_message()) continuation("Ready for message data");
