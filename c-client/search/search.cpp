@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cache/header_fields.hpp"
 #include "message/charset.hpp"
 #include "message/date.hpp"
 #include "message/header.hpp"
@@ -66,6 +67,7 @@ class Compiler {
 public:
     Compiler(Mailbox& mb, const SearchOptions& opt) : mb_(mb), opt_(opt) {}
     Needles needles;
+    bool whole_header = false;  // a key needs fields the cache does not keep
 
     Node compile(const SearchKey& key) {
         Node n;
@@ -108,6 +110,7 @@ public:
             check_utf8(key.value);
             n.field = key.kind == K::Header ? key.field : field_name(key.kind);
             n.needle = fold_case(key.value);
+            if (!is_cached_header_name(n.field)) whole_header = true;
             break;
         case K::Body:
             check_utf8(key.value);
@@ -118,6 +121,7 @@ public:
             check_utf8(key.value);
             n.slot = needles.text.size();
             needles.text.push_back(key.value);
+            whole_header = true;  // TEXT looks at every field
             break;
         default:
             n.flag = flag_of(key.kind);
@@ -250,6 +254,7 @@ std::vector<size_t> search(Mailbox& mailbox, const SearchKey& key, const SearchO
     Compiler compiler(mailbox, options);
     Node root = compiler.compile(key);
     const Needles& needles = compiler.needles;
+    MessageCache* cache = compiler.whole_header ? nullptr : options.cache;
     std::vector<size_t> result;
     for (size_t i = 0; i < mailbox.count(); ++i) {
         Facts f;
@@ -262,8 +267,12 @@ std::vector<size_t> search(Mailbox& mailbox, const SearchKey& key, const SearchO
             std::optional<TextMatcher> header_text, body, text;
             std::optional<MessageContent> content;
             if (t == Tri::Unknown) {  // read the header once for every header key
-                content = mailbox.content(i);
-                header = read_header(*content);
+                if (cache) {
+                    header = cached_header_fields(mailbox, i, cache);
+                } else {
+                    content = mailbox.content(i);
+                    header = read_header(*content);
+                }
                 f.header = &header;
                 if (auto date = find_header_field(header, "Date")) f.sent = parse_rfc5322_date(date->unfolded());
                 if (!needles.text.empty()) {
@@ -276,6 +285,7 @@ std::vector<size_t> search(Mailbox& mailbox, const SearchKey& key, const SearchO
             if (t == Tri::Unknown) {  // stream the body for BODY and TEXT
                 body.emplace(needles.body);
                 text.emplace(needles.text);
+                if (!content) content = mailbox.content(i);
                 scan_body_text(*content, &*body, &*text);
                 f.body = &*body;
                 f.text = &*text;

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "cache/header_fields.hpp"
 #include "message/address.hpp"
 #include "message/date.hpp"
 #include "message/header.hpp"
@@ -138,7 +139,8 @@ SortKeys extract_sort_keys(std::string_view header, const MessageInfo& info) {
     return k;
 }
 
-std::vector<const SortKeys*> SortKeyCache::keys(Mailbox& mailbox, const std::vector<size_t>& indexes) {
+std::vector<const SortKeys*> SortKeyCache::keys(Mailbox& mailbox, const std::vector<size_t>& indexes,
+                                                MessageCache* cache) {
     std::vector<const SortKeys*> out;
     out.reserve(indexes.size());
     for (size_t index : indexes) {
@@ -147,7 +149,8 @@ std::vector<const SortKeys*> SortKeyCache::keys(Mailbox& mailbox, const std::vec
         if (it == by_uid_.end()) {
             SortKeys k;
             try {
-                k = extract_sort_keys(read_header(mailbox.content(index)), info);
+                // Every field extract_sort_keys looks at is a cached one.
+                k = extract_sort_keys(cached_header_fields(mailbox, index, cache), info);
             } catch (const MailError& e) {
                 // Removed by another program since the last sync: it sorts by
                 // what the index knows until the expunge is reported.

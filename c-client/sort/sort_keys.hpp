@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cache/message_cache.hpp"
 #include "mailbox/mailbox.hpp"
 
 namespace mail {
@@ -42,13 +43,16 @@ SortKeys extract_sort_keys(std::string_view header, const MessageInfo& info);
 std::vector<std::string> parse_msg_ids(std::string_view value);
 
 // SortKeys of one open mailbox by UID, filled on demand: a message's header
-// is read once, whatever number of SORT and THREAD commands follow.
+// is read once, whatever number of SORT and THREAD commands follow, and not
+// at all when the mailbox's cache of parsed data has its header fields.
 class SortKeyCache {
 public:
-    // The keys of messages `indexes` of `mailbox`, in the same order. A
-    // message removed by another program since the last sync gets keys from
-    // its MessageInfo alone.
-    std::vector<const SortKeys*> keys(Mailbox& mailbox, const std::vector<size_t>& indexes);
+    // The keys of messages `indexes` of `mailbox`, in the same order, from
+    // the header fields in `cache` (cache/header_fields.hpp; null: read every
+    // header). A message removed by another program since the last sync gets
+    // keys from its MessageInfo alone.
+    std::vector<const SortKeys*> keys(Mailbox& mailbox, const std::vector<size_t>& indexes,
+                                      MessageCache* cache = nullptr);
     void clear() { by_uid_.clear(); }
     size_t size() const { return by_uid_.size(); }
 

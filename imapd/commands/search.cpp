@@ -49,11 +49,13 @@ Reply cmd_search(CommandContext& ctx) {
     Mailbox& mailbox = *session.mailbox();
     SearchOptions search_options;
     search_options.saved = options.save ? &previous : &session.saved_result();
+    search_options.cache = &session.message_cache();  // header keys read its fields
     // RFC 7162 3.1.5: a MODSEQ key turns CONDSTORE on; the answer then ends
     // with the highest modseq of the messages found.
     ModseqFile* modseq = uses_modseq(program.root) ? &require_modseq(session) : nullptr;
     if (modseq) search_options.modseq = [modseq](Uid uid) { return modseq->modseq_of(uid); };
     std::vector<size_t> matches = search(mailbox, program.root, search_options);
+    session.message_cache().flush();  // other sessions may use what we parsed
     const char* done = ctx.uid() ? "UID SEARCH completed" : "SEARCH completed";
 
     if (returning) {  // RFC 4731 ESEARCH

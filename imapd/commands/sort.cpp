@@ -37,9 +37,12 @@ Reply cmd_sort(CommandContext& ctx) {
     Mailbox& mailbox = *session.mailbox();
     SearchOptions search_options;
     search_options.saved = options.save ? &previous : &session.saved_result();
+    search_options.cache = &session.message_cache();
     std::vector<size_t> matches = search(mailbox, request.keys, search_options);
 
-    std::vector<const SortKeys*> keys = session.sort_keys().keys(mailbox, matches);
+    // Keys from the cache's header fields: no message read once it is warm.
+    std::vector<const SortKeys*> keys = session.sort_keys().keys(mailbox, matches, &session.message_cache());
+    session.message_cache().flush();  // other sessions may use what we parsed
     std::vector<SortItem> items(matches.size());
     for (size_t i = 0; i < matches.size(); ++i) items[i] = {matches[i], &mailbox.at(matches[i]), keys[i]};
     std::vector<size_t> order = sort_messages(std::move(items), request.criteria);

@@ -18,9 +18,11 @@ Reply cmd_thread(CommandContext& ctx) {
     Mailbox& mailbox = *session.mailbox();
     SearchOptions search_options;
     search_options.saved = &session.saved_result();
+    search_options.cache = &session.message_cache();
     std::vector<size_t> matches = search(mailbox, request.keys, search_options);
 
-    std::vector<const SortKeys*> keys = session.sort_keys().keys(mailbox, matches);
+    std::vector<const SortKeys*> keys = session.sort_keys().keys(mailbox, matches, &session.message_cache());
+    session.message_cache().flush();  // other sessions may use what we parsed
     std::vector<ThreadItem> items(matches.size());
     for (size_t i = 0; i < matches.size(); ++i) {
         uint32_t number = ctx.uid() ? mailbox.at(matches[i]).uid : static_cast<uint32_t>(matches[i] + 1);

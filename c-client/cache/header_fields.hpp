@@ -1,0 +1,27 @@
+// The header fields SEARCH and SORT read (kCachedHeaderNames), from the
+// mailbox's cache of parsed data when it knows them, else read from the
+// message and added to the cache. SEARCH's header keys and SORT's and
+// THREAD's key extraction both come through here, so a new session's SORT
+// or SEARCH SUBJECT over a mailbox whose cache is warm reads no message.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "cache/message_cache.hpp"
+#include "mailbox/mailbox.hpp"
+
+namespace mail {
+
+// Whether the field `name` is among the cached ones (case-insensitive).
+bool is_cached_header_name(std::string_view name);
+
+// The cached fields of message `index` as select_cached_header_fields()
+// gives them ("Name: unfolded value CRLF", every occurrence, header order).
+// With no cache, or on a miss, the header is read (and, with a cache, the
+// fields are added to it, with the sent date, as FETCH ENVELOPE adds them).
+// MailError from the mailbox passes through (NotFound: removed under us).
+std::string cached_header_fields(Mailbox& mailbox, size_t index, MessageCache* cache);
+
+}  // namespace mail
