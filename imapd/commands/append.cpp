@@ -6,6 +6,7 @@
 // Over-size messages are refused with [TOOBIG] by the command reader before
 // any byte is read (ParserLimits::max_message, from max_message_size).
 #include "imapd/commands/mailbox_util.hpp"
+#include "imapd/protocol/parse_error.hpp"
 #include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
@@ -28,6 +29,8 @@ public:
     void begin(const AppendMessage& message) override {
         if (canonical_mailbox_name(name_from_client(session_, message.mailbox)) != name_)
             throw MailError(ErrorKind::Invalid, "All messages of one APPEND go to one mailbox");
+        // RFC 6855 4: the UTF8 data extension exists only once UTF8=ACCEPT is on.
+        if (message.utf8 && !utf8_names(session_)) throw ParseError("APPEND UTF8 needs ENABLE UTF8=ACCEPT first");
         if (message.size > max_size_)
             throw MailError(ErrorKind::TooBig, "Message too large: the limit is " + std::to_string(max_size_) + " bytes");
         if (message.size == 0) throw MailError(ErrorKind::Invalid, "Can't save a zero byte message");

@@ -223,12 +223,15 @@ CommandReader::Event CommandReader::on_literal(const LiteralMarker& m) {
 }
 
 // One part of an APPEND after the mailbox: [SP flag-list] [SP date-time] SP
-// literal, or the end of the command.
+// (literal / "UTF8 (" literal8), or the end of the command; a part after a
+// UTF8 message starts with its ")".
 CommandReader::Event CommandReader::on_append_part(const LiteralMarker* m, size_t part_start) {
     State on_error = m && !m->synchronizing ? State::Discard : State::Line;
     uint64_t discard = m && !m->synchronizing ? m->size : 0;
     ArgReader r(cmd_, part_start, limits_);
     try {
+        if (append_.utf8) r.expect(')');
+        append_.utf8 = false;
         if (!m) {
             r.end();
             reset_command();
@@ -245,6 +248,12 @@ CommandReader::Event CommandReader::on_append_part(const LiteralMarker* m, size_
         if (r.peek() == '"') {
             append_.date = r.date_time();
             r.sp();
+        }
+        if (r.try_word("UTF8")) {
+            r.sp();
+            r.expect('(');
+            if (r.peek() != '~') throw ParseError("UTF8 message data must be a literal8 (~{n})");
+            append_.utf8 = true;
         }
         if (r.pos() != m->at) throw ParseError("Expected a message literal");
     } catch (const ParseError& e) {

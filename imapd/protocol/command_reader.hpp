@@ -44,6 +44,7 @@ struct AppendMessage {
     uint64_t size = 0;
     bool synchronizing = true;  // the client waits for "+ " before sending it
     bool first = true;          // the first message of this command
+    bool utf8 = false;          // sent as "UTF8 (~{n})" (RFC 6855 4)
 };
 
 class CommandReader {

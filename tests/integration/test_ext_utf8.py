@@ -139,3 +139,37 @@ def test_imap4rev2_has_utf8_names():
         assert b"* LIST () \"/\" \"" + DRAFTS + b"\"\r\n" in untagged, untagged
         s.close()
     each_format(check)
+
+
+UTF8_MESSAGE = "From: Jürgen <j@example.org>\r\nSubject: Grüße\r\n\r\nbody\r\n".encode()
+
+
+def append_utf8(session, mailbox, message):
+    """APPEND mailbox UTF8 (~{n+}message) by hand: cmd() knows only {n+}."""
+    session.tag_no += 1
+    tag = b"t%d" % session.tag_no
+    session.send(tag + b" APPEND " + mailbox + b" UTF8 (~{%d+}\r\n" % len(message) + message + b")\r\n")
+    untagged = []
+    while True:
+        line = session.read_response_line()
+        if line.startswith(tag + b" "):
+            return untagged, line
+        untagged.append(line)
+
+
+def test_append_utf8_data_extension():
+    def check(home, env):
+        s = lib.imapd_session(home, env)
+        untagged, tagged = append_utf8(s, b"INBOX", UTF8_MESSAGE)
+        assert b" BAD " in tagged, tagged  # not before ENABLE UTF8=ACCEPT
+        ok(s.cmd("NOOP"))
+        s.close()
+        s = utf8_session(home, env)
+        ok(s.cmd(b"CREATE \"" + DRAFTS + b"\""))
+        untagged, tagged = append_utf8(s, b"\"" + DRAFTS + b"\"", UTF8_MESSAGE)
+        assert b" OK [APPENDUID " in tagged, tagged
+        ok(s.cmd(b"SELECT \"" + DRAFTS + b"\""))
+        untagged = ok(s.cmd("FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]"))
+        assert "Subject: Grüße".encode() in b"".join(untagged), untagged  # 8-bit headers as they are
+        s.close()
+    each_format(check)
