@@ -4,14 +4,47 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <dirent.h>
+
 #include <cerrno>
 #include <charconv>
+#include <string_view>
+#include <unordered_set>
 
 #include "drivers/maildir/keywords.hpp"
 #include "drivers/maildir/maildir_mailbox.hpp"
 #include "util/error.hpp"
 
 namespace mail::maildir {
+
+namespace {
+
+// Whether a delivery must list the maildir before it takes a UID: when the
+// uidlist is empty but message files exist, or new/ holds a file the uidlist
+// does not know (dropped there by an MTA or procmail). Those get their UIDs
+// first, in arrival order, as Dovecot gives them; readdir only, no stat.
+bool has_unlisted_files(const std::string& path, const std::vector<UidlistRecord>& records) {
+    std::unordered_set<std::string_view> listed;
+    for (const char* sub : {"new", "cur"}) {
+        if (!records.empty() && std::string_view(sub) == "cur") break;
+        DIR* d = ::opendir((path + "/" + sub).c_str());
+        if (!d) continue;
+        bool found = false;
+        while (dirent* e = ::readdir(d)) {
+            if (e->d_name[0] == '.') continue;
+            if (records.empty()) { found = true; break; }
+            if (listed.empty())
+                for (const UidlistRecord& r : records) listed.insert(r.base);
+            std::string_view name = e->d_name;
+            if (!listed.contains(name.substr(0, name.find(':')))) { found = true; break; }
+        }
+        ::closedir(d);
+        if (found) return true;
+    }
+    return false;
+}
+
+}  // namespace
 
 MaildirMailbox::MaildirMailbox(std::string path, OpenMode mode, LockTimeouts timeouts)
     : path_(std::move(path)), read_only_(mode == OpenMode::ReadOnly), claims_recent_(mode == OpenMode::ReadWrite),
@@ -26,7 +59,7 @@ MaildirMailbox::MaildirMailbox(std::string path, OpenMode mode, LockTimeouts tim
     // A mailbox opened to deliver needs only the uidlist: no scan of cur/ and
     // new/ (a stat per message), so that an APPEND or a dmail delivery into a
     // big maildir does not cost O(N). Its messages are listed at its first sync().
-    if (mode == OpenMode::Deliver) return;
+    if (mode == OpenMode::Deliver && !has_unlisted_files(path_, uidlist_.records)) return;
     NullEventSink sink;
     sync(sink, true);
 }
