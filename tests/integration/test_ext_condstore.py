@@ -98,75 +98,95 @@ def resync(home, fmt, state, box="INBOX"):
 
 # --- transcripts -----------------------------------------------------------
 
-def test_capability_and_enable():
-    s = session(new_home(count=0))
+def check_capability_and_enable(fmt):
+    s = session(new_home(fmt, count=0), fmt)
     untagged, _ = ok(s.cmd("CAPABILITY"))
     caps = untagged[0].split()
-    assert b"CONDSTORE" in caps and b"QRESYNC" in caps, caps
+    assert b"CONDSTORE" in caps and b"QRESYNC" in caps, (fmt, caps)
     assert s.cmd("ENABLE CONDSTORE")[0] == [b"* ENABLED CONDSTORE\r\n"]
     assert s.cmd("ENABLE QRESYNC CONDSTORE")[0] == [b"* ENABLED QRESYNC\r\n"]
     s.close()
 
 
-def test_select_condstore_fetch_store_search_status():
-    home = new_home()
-    s = session(home)
+def test_capability_and_enable():
+    for fmt in FORMATS:
+        check_capability_and_enable(fmt)
+
+
+def check_select_condstore_fetch_store_search_status(fmt):
+    home = new_home(fmt)
+    s = session(home, fmt)
     untagged, _ = ok(s.cmd("SELECT INBOX (CONDSTORE)"))
     highest = code_number(untagged, b"HIGHESTMODSEQ")
     untagged, _ = ok(s.cmd("FETCH 1:* (MODSEQ)"))
-    assert len(untagged) == 4 and all(b"MODSEQ (%d)" % highest in l for l in untagged), untagged
+    assert len(untagged) == 4 and all(b"MODSEQ (%d)" % highest in l for l in untagged), (fmt, untagged)
     untagged, _ = ok(s.cmd("STORE 2 +FLAGS (\\Seen)"))
     m = re.match(rb"\* 2 FETCH \(UID 2 MODSEQ \((\d+)\) FLAGS \(\\Seen \\Recent\)\)", untagged[0])
-    assert m and int(m.group(1)) > highest, untagged
+    assert m and int(m.group(1)) > highest, (fmt, untagged)
     stored = int(m.group(1))
     untagged, _ = ok(s.cmd("STORE 3 +FLAGS.SILENT (\\Flagged)"))
-    assert re.match(rb"\* 3 FETCH \(UID 3 MODSEQ \((\d+)\)\)", untagged[0]), untagged
+    assert re.match(rb"\* 3 FETCH \(UID 3 MODSEQ \((\d+)\)\)", untagged[0]), (fmt, untagged)
     untagged, _ = ok(s.cmd("UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d)" % highest))
-    assert sorted(fetch_uids(untagged)) == [2, 3], untagged
+    assert sorted(fetch_uids(untagged)) == [2, 3], (fmt, untagged)
     untagged, _ = ok(s.cmd("SEARCH MODSEQ %d" % (highest + 1)))
-    assert untagged[0].startswith(b"* SEARCH 2 3 (MODSEQ "), untagged
+    assert untagged[0].startswith(b"* SEARCH 2 3 (MODSEQ "), (fmt, untagged)
     untagged, _ = ok(s.cmd("SEARCH MODSEQ %d" % (10 ** 18)))
-    assert untagged == [b"* SEARCH\r\n"], untagged
+    assert untagged == [b"* SEARCH\r\n"], (fmt, untagged)
     untagged, _ = ok(s.cmd("STATUS INBOX (HIGHESTMODSEQ MESSAGES)"))
-    assert re.match(rb"\* STATUS INBOX \(MESSAGES 4 HIGHESTMODSEQ (\d+)\)", untagged[0]), untagged
+    assert re.match(rb"\* STATUS INBOX \(MESSAGES 4 HIGHESTMODSEQ (\d+)\)", untagged[0]), (fmt, untagged)
     assert int(re.search(rb"HIGHESTMODSEQ (\d+)", untagged[0]).group(1)) > stored
     s.close()
 
 
-def test_unchangedsince_conflict_gives_modified():
-    home = new_home()
-    s = session(home)
+def test_select_condstore_fetch_store_search_status():
+    for fmt in FORMATS:
+        check_select_condstore_fetch_store_search_status(fmt)
+
+
+def check_unchangedsince_conflict_gives_modified(fmt):
+    home = new_home(fmt)
+    s = session(home, fmt)
     untagged, _ = ok(s.cmd("SELECT INBOX (CONDSTORE)"))
     highest = code_number(untagged, b"HIGHESTMODSEQ")
     ok(s.cmd("STORE 1 +FLAGS (\\Seen)"))
     # message 1 changed after `highest`: refused; message 2 did not: stored
     untagged, tagged = ok(s.cmd("STORE 1:2 (UNCHANGEDSINCE %d) +FLAGS (\\Flagged)" % highest))
-    assert b"[MODIFIED 1]" in tagged, tagged
-    assert list(fetch_uids(untagged)) == [2], untagged
+    assert b"[MODIFIED 1]" in tagged, (fmt, tagged)
+    assert list(fetch_uids(untagged)) == [2], (fmt, untagged)
     _, tagged = ok(s.cmd("UID STORE 1 (UNCHANGEDSINCE 1) +FLAGS (\\Answered)"))
-    assert b"[MODIFIED 1]" in tagged, tagged
+    assert b"[MODIFIED 1]" in tagged, (fmt, tagged)
     untagged, _ = ok(s.cmd("FETCH 1 FLAGS"))
-    assert b"\\Answered" not in untagged[0] and b"\\Flagged" not in untagged[0], untagged
+    assert b"\\Answered" not in untagged[0] and b"\\Flagged" not in untagged[0], (fmt, untagged)
+    s.close()
+
+
+def test_unchangedsince_conflict_gives_modified():
+    for fmt in FORMATS:
+        check_unchangedsince_conflict_gives_modified(fmt)
+
+
+def check_changedsince_without_enable_turns_condstore_on(fmt):
+    s = session(new_home(fmt), fmt)
+    untagged, _ = ok(s.cmd("SELECT INBOX"))
+    assert not any(b"HIGHESTMODSEQ" in l for l in untagged), (fmt, untagged)
+    untagged, _ = ok(s.cmd("FETCH 1:* (FLAGS) (CHANGEDSINCE 1)"))
+    assert len(untagged) == 4 and all(b"MODSEQ (" in l for l in untagged), (fmt, untagged)
+    untagged, _ = ok(s.cmd("STORE 1 +FLAGS (\\Seen)"))  # now with UID and MODSEQ
+    assert re.match(rb"\* 1 FETCH \(UID 1 MODSEQ \(\d+\) FLAGS", untagged[0]), (fmt, untagged)
     s.close()
 
 
 def test_changedsince_without_enable_turns_condstore_on():
-    s = session(new_home())
-    untagged, _ = ok(s.cmd("SELECT INBOX"))
-    assert not any(b"HIGHESTMODSEQ" in l for l in untagged), untagged
-    untagged, _ = ok(s.cmd("FETCH 1:* (FLAGS) (CHANGEDSINCE 1)"))
-    assert len(untagged) == 4 and all(b"MODSEQ (" in l for l in untagged), untagged
-    untagged, _ = ok(s.cmd("STORE 1 +FLAGS (\\Seen)"))  # now with UID and MODSEQ
-    assert re.match(rb"\* 1 FETCH \(UID 1 MODSEQ \(\d+\) FLAGS", untagged[0]), untagged
-    s.close()
+    for fmt in FORMATS:
+        check_changedsince_without_enable_turns_condstore_on(fmt)
 
 
-def test_errors():
-    s = session(new_home())
+def check_errors(fmt):
+    s = session(new_home(fmt), fmt)
     _, tagged = s.cmd("SELECT INBOX (QRESYNC (1 1))")
     assert b" BAD " in tagged, tagged  # QRESYNC not enabled
     _, tagged = s.cmd("SELECT INBOX (FOO)")
-    assert b" BAD " in tagged, tagged
+    assert b" BAD " in tagged, (fmt, tagged)
     ok(s.cmd("SELECT INBOX"))
     _, tagged = s.cmd("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)")
     assert b" BAD " in tagged, tagged  # VANISHED needs QRESYNC
@@ -176,27 +196,37 @@ def test_errors():
     _, tagged = s.cmd("UID FETCH 1:* (FLAGS) (VANISHED)")
     assert b" BAD " in tagged, tagged  # VANISHED needs CHANGEDSINCE
     _, tagged = s.cmd("STORE 1 (UNCHANGEDSINCE x) +FLAGS (\\Seen)")
-    assert b" BAD " in tagged, tagged
+    assert b" BAD " in tagged, (fmt, tagged)
     s.close()
 
 
-def test_expunge_and_move_with_qresync_give_vanished():
-    home = new_home()
-    s = session(home)
+def test_errors():
+    for fmt in FORMATS:
+        check_errors(fmt)
+
+
+def check_expunge_and_move_with_qresync_give_vanished(fmt):
+    home = new_home(fmt)
+    s = session(home, fmt)
     ok(s.cmd("CREATE Other"))
     ok(s.cmd("ENABLE QRESYNC"))
     untagged, _ = ok(s.cmd("SELECT INBOX"))
     highest = code_number(untagged, b"HIGHESTMODSEQ")
     ok(s.cmd("STORE 2 +FLAGS.SILENT (\\Deleted)"))
     untagged, tagged = ok(s.cmd("EXPUNGE"))
-    assert untagged == [b"* VANISHED 2\r\n"], untagged
+    assert untagged == [b"* VANISHED 2\r\n"], (fmt, untagged)
     assert code_number([tagged], b"HIGHESTMODSEQ") > highest
     untagged, _ = ok(s.cmd("UID MOVE 3:4 Other"))
-    assert vanished(untagged, earlier=False) == {3, 4}, untagged
-    assert not any(b"EXPUNGE" in l for l in untagged), untagged
+    assert vanished(untagged, earlier=False) == {3, 4}, (fmt, untagged)
+    assert not any(b"EXPUNGE" in l for l in untagged), (fmt, untagged)
     untagged, _ = ok(s.cmd("UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)" % highest))
-    assert vanished(untagged) == {2, 3, 4}, untagged
+    assert vanished(untagged) == {2, 3, 4}, (fmt, untagged)
     s.close()
+
+
+def test_expunge_and_move_with_qresync_give_vanished():
+    for fmt in FORMATS:
+        check_expunge_and_move_with_qresync_give_vanished(fmt)
 
 
 def test_expunge_with_condstore_raises_highestmodseq():
@@ -242,9 +272,9 @@ def test_qresync_after_other_imapd_session_every_format():
         assert not fetch_uids(untagged) and not vanished(untagged), (fmt, untagged)
 
 
-def test_qresync_after_concurrent_condstore_session():
-    home = new_home()
-    a, b = session(home), session(home)
+def check_qresync_after_concurrent_condstore_session(fmt):
+    home = new_home(fmt)
+    a, b = session(home, fmt), session(home, fmt)
     ok(a.cmd("ENABLE QRESYNC"))
     untagged, _ = ok(a.cmd("SELECT INBOX"))
     highest = code_number(untagged, b"HIGHESTMODSEQ")
@@ -254,13 +284,18 @@ def test_qresync_after_concurrent_condstore_session():
     ok(b.cmd("STORE 4 +FLAGS (\\Deleted)"))
     ok(b.cmd("EXPUNGE"))
     untagged, _ = ok(a.cmd("NOOP"))
-    assert vanished(untagged, earlier=False) == {4}, untagged
+    assert vanished(untagged, earlier=False) == {4}, (fmt, untagged)
     changed = fetch_uids(untagged)
-    assert sorted(changed) == [1] and b"MODSEQ (" in changed[1], untagged
+    assert sorted(changed) == [1] and b"MODSEQ (" in changed[1], (fmt, untagged)
     untagged, _ = ok(a.cmd("UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d VANISHED)" % highest))
-    assert vanished(untagged) == {4} and sorted(fetch_uids(untagged)) == [1], untagged
+    assert vanished(untagged) == {4} and sorted(fetch_uids(untagged)) == [1], (fmt, untagged)
     a.close()
     b.close()
+
+
+def test_qresync_after_concurrent_condstore_session():
+    for fmt in FORMATS:
+        check_qresync_after_concurrent_condstore_session(fmt)
 
 
 def test_qresync_after_dovecot_changed_the_maildir():
@@ -403,16 +438,21 @@ def test_mailbox_in_a_directory_the_user_cannot_write_answers_nomodseq():
     s.close()
 
 
-def test_fetch_that_sets_seen_gives_a_new_modseq():
-    s = session(new_home())
+def check_fetch_that_sets_seen_gives_a_new_modseq(fmt):
+    s = session(new_home(fmt), fmt)
     untagged, _ = ok(s.cmd("SELECT INBOX (CONDSTORE)"))
     highest = code_number(untagged, b"HIGHESTMODSEQ")
     untagged, _ = ok(s.cmd("FETCH 1 (BODY[TEXT])"))
-    assert untagged[0].startswith(b"* 1 FETCH (FLAGS (\\Seen \\Recent) BODY[TEXT]"), untagged
+    assert untagged[0].startswith(b"* 1 FETCH (FLAGS (\\Seen \\Recent) BODY[TEXT]"), (fmt, untagged)
     m = re.match(rb"\* 1 FETCH \(UID 1 MODSEQ \((\d+)\)\)", untagged[1])  # as Dovecot, plus the UID
-    assert m and int(m.group(1)) > highest, untagged
+    assert m and int(m.group(1)) > highest, (fmt, untagged)
     untagged, _ = ok(s.cmd("FETCH 1 (BODY[TEXT])"))  # already \Seen: nothing changes
-    assert len(untagged) == 1, untagged
+    assert len(untagged) == 1, (fmt, untagged)
     untagged, _ = ok(s.cmd("UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d)" % highest))
-    assert list(fetch_uids(untagged)) == [1], untagged
+    assert list(fetch_uids(untagged)) == [1], (fmt, untagged)
     s.close()
+
+
+def test_fetch_that_sets_seen_gives_a_new_modseq():
+    for fmt in FORMATS:
+        check_fetch_that_sets_seen_gives_a_new_modseq(fmt)

@@ -83,22 +83,25 @@ def test_sort_thread_like_dovecot():
         assert out[0][0][0].startswith(b"* SORT 1 ")  # ARRIVAL: not vacuous
 
 
+ESEARCH_COMMANDS = [
+    "SEARCH RETURN (MIN MAX COUNT ALL) SEEN", "UID SEARCH RETURN () FLAGGED",
+    "SEARCH RETURN (COUNT) DELETED", "SEARCH RETURN (MIN MAX) DELETED",
+    "SORT RETURN (MIN MAX COUNT ALL) (SUBJECT) UTF-8 ALL", "UID SORT RETURN (ALL) (REVERSE DATE) UTF-8 SEEN",
+    "SEARCH RETURN (SAVE) FLAGGED", "UID FETCH $ (UID)", "SEARCH $", "SEARCH RETURN (SAVE) $ SEEN",
+    "FETCH $ (UID)", "UID SEARCH RETURN (SAVE MIN MAX) UNSEEN", "SEARCH $ ALL",
+    "SORT RETURN (SAVE MIN) (SIZE) UTF-8 ALL", "UID SEARCH UID $", "SEARCH RETURN (SAVE) SEEN",
+    "STORE $ +FLAGS.SILENT (\\Answered)", "SEARCH ANSWERED", "SEARCH RETURN (SAVE) DELETED",
+    "FETCH $ (UID)", "SEARCH 1,$", "SEARCH OLDER 1", "SEARCH YOUNGER 1",
+    "SEARCH YOUNGER 2000000000 OLDER 1", "SORT (FOO) UTF-8 ALL", "SORT (DATE) KOI8-QQ ALL",
+    "THREAD FOO UTF-8 ALL", "SEARCH RETURN (FOO) ALL", "UNSELECT", "SELECT INBOX", "SEARCH $",
+]
+
+
 def test_esearch_esort_searchres_within_like_dovecot():
     home = lib.tempdir()
     if True:
         make_maildir(home, 120)
-        commands = [
-            "SEARCH RETURN (MIN MAX COUNT ALL) SEEN", "UID SEARCH RETURN () FLAGGED",
-            "SEARCH RETURN (COUNT) DELETED", "SEARCH RETURN (MIN MAX) DELETED",
-            "SORT RETURN (MIN MAX COUNT ALL) (SUBJECT) UTF-8 ALL", "UID SORT RETURN (ALL) (REVERSE DATE) UTF-8 SEEN",
-            "SEARCH RETURN (SAVE) FLAGGED", "UID FETCH $ (UID)", "SEARCH $", "SEARCH RETURN (SAVE) $ SEEN",
-            "FETCH $ (UID)", "UID SEARCH RETURN (SAVE MIN MAX) UNSEEN", "SEARCH $ ALL",
-            "SORT RETURN (SAVE MIN) (SIZE) UTF-8 ALL", "UID SEARCH UID $", "SEARCH RETURN (SAVE) SEEN",
-            "STORE $ +FLAGS.SILENT (\\Answered)", "SEARCH ANSWERED", "SEARCH RETURN (SAVE) DELETED",
-            "FETCH $ (UID)", "SEARCH 1,$", "SEARCH OLDER 1", "SEARCH YOUNGER 1",
-            "SEARCH YOUNGER 2000000000 OLDER 1", "SORT (FOO) UTF-8 ALL", "SORT (DATE) KOI8-QQ ALL",
-            "THREAD FOO UTF-8 ALL", "SEARCH RETURN (FOO) ALL", "UNSELECT", "SELECT INBOX", "SEARCH $",
-        ]
+        commands = ESEARCH_COMMANDS
         out = compare(home, commands)
         assert out[7][0] and out[7][1] == b"OK"  # UID FETCH $ found something
 
@@ -167,3 +170,18 @@ def test_sort_thread_same_in_mbx_and_unix():
             got = answers(lib.imapd_session(home, env=env), commands)
             for c, a, b in zip(commands, reference, got):
                 assert a == b, (env, c, a[0][:1], b[0][:1])
+
+
+def test_esearch_searchres_within_same_in_mbx_and_unix():
+    """The ESEARCH/ESORT/SEARCHRES/WITHIN transcript (without UIDs, which
+    differ between copies) from mbx and unix copies of the maildir."""
+    home = lib.tempdir()
+    make_maildir(home, 60)
+    commands = [c for c in ESEARCH_COMMANDS if "UID" not in c]
+    reference = answers(lib.imapd_session(home), commands)
+    assert any(a[0] for a in reference[:4]), reference[:4]  # not vacuous
+    for env in ({"MAIL": "mbx:~/mail:INBOX=~/INBOX.mbx"}, {"MAIL": "unix:~/mail:INBOX=~/INBOX.mbox"}):
+        copy_mailbox(home, env)
+        got = answers(lib.imapd_session(home, env=env), commands)
+        for c, a, b in zip(commands, reference, got):
+            assert a == b, (env, c, a, b)

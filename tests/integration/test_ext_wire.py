@@ -15,6 +15,11 @@ import zlib
 import lib
 
 BLOB = bytes(range(256)) * 40 + b"\x00\x00end"
+FORMATS = {
+    "maildir": {"MAIL": "maildir:~/Maildir"},
+    "mbx": {"MAIL": "mbx:~/mail:INBOX=~/INBOX"},
+    "unix": {"MAIL": "unix:~/mail:INBOX=~/INBOX"},
+}
 
 
 def sample_message():
@@ -63,10 +68,10 @@ def test_binary_is_advertised():
     s.close()
 
 
-def test_binary_decodes_as_python_email_does():
+def check_binary_decodes_as_python_email_does(env):
     msg = sample_message()
     parts = [p for p in email.message_from_bytes(msg, policy=email.policy.compat32).walk()][1:]
-    s = session_with(msg)
+    s = session_with(msg, env=env)
     for n, part in ((1, parts[0]), (2, parts[1]), (3, parts[2])):
         untagged, tagged = s.cmd("FETCH 1 (BINARY.PEEK[%d] BINARY.SIZE[%d])" % (n, n))
         assert tagged.startswith(b"t") and b" OK" in tagged, tagged
@@ -79,8 +84,13 @@ def test_binary_decodes_as_python_email_does():
     s.close()
 
 
-def test_binary_partial_and_seen():
-    s = session_with(sample_message())
+def test_binary_decodes_as_python_email_does():
+    for env in FORMATS.values():
+        check_binary_decodes_as_python_email_does(env)
+
+
+def check_binary_partial_and_seen(env):
+    s = session_with(sample_message(), env=env)
     untagged, tagged = s.cmd("FETCH 1 (BINARY[2]<250.20>)")
     line = b"".join(untagged)
     data, lit8 = literal_of(line, b"BINARY[2]<250>")
@@ -96,8 +106,13 @@ def test_binary_partial_and_seen():
     s.close()
 
 
-def test_binary_unknown_cte_nonexistent_part_and_bad_section():
-    s = session_with(sample_message())
+def test_binary_partial_and_seen():
+    for env in FORMATS.values():
+        check_binary_partial_and_seen(env)
+
+
+def check_binary_unknown_cte_nonexistent_part_and_bad_section(env):
+    s = session_with(sample_message(), env=env)
     untagged, tagged = s.cmd("FETCH 1 (BINARY.PEEK[4])")
     assert tagged.startswith(b"t3 NO [UNKNOWN-CTE]"), tagged
     assert not any(b"FETCH" in l for l in untagged), untagged
@@ -114,11 +129,16 @@ def test_binary_unknown_cte_nonexistent_part_and_bad_section():
     assert literal_of(line, b"BINARY[]")[0] == sample_message()
     # Decoded trailing blanks are transport padding (RFC 2045 6.7).
     s2 = session_with(b"Subject: qp\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-                      b"a \t\r\nb=\r\nc=41\r\n")
+                      b"a \t\r\nb=\r\nc=41\r\n", env=env)
     untagged, _ = s2.cmd("FETCH 1 BINARY.PEEK[1]")
     assert literal_of(b"".join(untagged), b"BINARY[1]")[0] == b"a\r\nbcA\r\n", untagged
     s2.close()
     s.close()
+
+
+def test_binary_unknown_cte_nonexistent_part_and_bad_section():
+    for env in FORMATS.values():
+        check_binary_unknown_cte_nonexistent_part_and_bad_section(env)
 
 
 def test_binary_same_as_dovecot():
@@ -144,8 +164,8 @@ def test_binary_same_as_dovecot():
     theirs.close()
 
 
-def test_append_literal8():
-    s = lib.imapd_session(lib.tempdir())
+def check_append_literal8(env):
+    s = lib.imapd_session(lib.tempdir(), env)
     msg = b"Subject: nul\r\n\r\nA\x00B\r\n"
     s.send(b"a1 APPEND INBOX ~{%d}\r\n" % len(msg))
     line = s.read_response_line()
@@ -158,6 +178,11 @@ def test_append_literal8():
     untagged, _ = s.cmd("FETCH 1 BINARY.PEEK[1]")
     assert literal_of(b"".join(untagged), b"BINARY[1]") == (b"A\x00B\r\n", True), untagged
     s.close()
+
+
+def test_append_literal8():
+    for env in FORMATS.values():
+        check_append_literal8(env)
 
 
 def test_binary_large_attachment_in_bounded_memory():
