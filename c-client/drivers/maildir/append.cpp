@@ -73,6 +73,7 @@ public:
         std::string final_path = box_.dir("cur") + "/" + name;
 
         DotLock lock = DotLock::acquire(box_.uidlist_path(), box_.timeouts_);
+        const FileStamp cur_before = box_.cur_stamp();
         if (::link(tmp_path_.c_str(), final_path.c_str()) < 0) {
             if (errno != EPERM && errno != ENOSYS) throw_errno("cannot store the message", errno);
             if (::rename(tmp_path_.c_str(), final_path.c_str()) < 0) throw_errno("cannot store the message", errno);
@@ -92,6 +93,8 @@ public:
             box_.uidlist_.next_uid = std::max(box_.uidlist_.next_uid, uid + 1);
             box_.uidlist_.records.push_back(UidlistRecord{uid, base, {}});
             box_.append_uidlist_locked(lock, box_.uidlist_.records.size() - 1);
+            // The selected session learns of its own message without a scan of cur/.
+            if (box_.end_own_change(cur_before)) box_.own_appends_[base] = name;
             return uid;
         } catch (...) {
             ::unlink(final_path.c_str());  // not acknowledged: leave no trace

@@ -13,6 +13,7 @@ void MaildirMailbox::expunge(EventSink& sink, const std::vector<Uid>* only) {
     std::set<Uid> wanted;
     if (only) wanted.insert(only->begin(), only->end());
     std::set<std::string> removed;
+    const FileStamp cur_before = cur_stamp();
     for (size_t i = 0; i < messages_.size(); ++i) {
         const MessageInfo& m = messages_[i];
         if (!(m.flags & kDeleted) || (only && !wanted.count(m.uid))) continue;
@@ -26,6 +27,7 @@ void MaildirMailbox::expunge(EventSink& sink, const std::vector<Uid>* only) {
     }
     if (removed.empty()) return;
     fsync_dir(dir("cur"));
+    end_own_change(cur_before);  // our unlinks need no rescan (dir_state.hpp)
     {
         DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
         uidlist_stamp_ = {};

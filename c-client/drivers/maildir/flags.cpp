@@ -23,6 +23,7 @@ void MaildirMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keyword
             return;
         }
         std::string from_path = file_path(f), to_path = dir("cur") + "/" + to;
+        if (!rename_start_) rename_start_ = cur_stamp();  // our renames need no rescan (dir_state.hpp)
         if (::rename(from_path.c_str(), to_path.c_str()) == 0) {
             renamed_ = true;
             f.name = to;
@@ -44,6 +45,8 @@ void MaildirMailbox::flush() {
     if (!renamed_) return;
     renamed_ = false;
     fsync_dir(dir("cur"));
+    if (rename_start_) end_own_change(*rename_start_);
+    rename_start_.reset();
 }
 
 }  // namespace mail::maildir

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "drivers/maildir/dir_state.hpp"
 #include "drivers/maildir/files.hpp"
 #include "drivers/maildir/lock.hpp"
 #include "drivers/maildir/uidlist.hpp"
@@ -57,6 +58,7 @@ public:
     void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
     void sync(EventSink& sink, bool allow_expunge) override;
     int change_fd() override;
+    std::string mailbox_id() const override { return uidlist_.guid; }
 
     const std::string& path() const { return path_; }
 
@@ -77,6 +79,16 @@ private:
     void merge(EventSink& sink, bool allow_expunge, const ScanResult& files,
                const std::set<std::string>& moved);
     MessageInfo info_for(const UidlistRecord& rec, const ScannedFile& file, MessageFile& mf) const;
+    // Adds the message of a new uidlist record whose file is `file`; false
+    // when the file is gone.
+    bool add_message(const UidlistRecord& rec, const ScannedFile& file);
+    // Without a scan: the messages this session appended since the last one,
+    // when they are all that is new (false: a scan is needed).
+    bool add_own_appends(EventSink& sink);
+    // Own changes to cur/ (dir_state.hpp): the stamp before one, and after
+    // it; false when another process changed cur/ too (the next sync scans).
+    FileStamp cur_stamp() const { return stamp_of(dir("cur")); }
+    bool end_own_change(const FileStamp& before);
     // Finds a message's file again by base name after a rename by another
     // program; false when it is gone.
     bool relocate(size_t index);
@@ -103,7 +115,9 @@ private:
     Uidlist uidlist_;
     FileStamp uidlist_stamp_;
     FileStamp keywords_stamp_;
-    int64_t new_mtime_ = -1, cur_mtime_ = -1;
+    DirState new_state_, cur_state_;
+    std::unordered_map<std::string, std::string> own_appends_;  // base -> name in cur/, since the last scan
+    std::optional<FileStamp> rename_start_;  // cur/'s stamp before this batch of set_flags renames
     std::vector<MessageFile> files_;
     std::set<Uid> recent_;  // UIDs this session claimed, to mark \Recent when they show up
     Uid claimed_ = 0;       // the highest UID known claimed (by anyone)

@@ -19,20 +19,10 @@ namespace mail::maildir {
 
 namespace {
 
-int64_t mtime_ns(const std::string& path) {
-    auto st = stat_path(path);
-    if (!st) return -1;
-    return static_cast<int64_t>(st->st_mtim.tv_sec) * 1000000000 + st->st_mtim.tv_nsec;
-}
-
-// A directory changed less than a second ago may change again within the
-// same timestamp; such an mtime is not remembered, so the next sync rescans
-// (Dovecot's MAILDIR_SYNC_SECS).
-int64_t settled(int64_t mtime) {
+int64_t now_ns() {
     struct timespec now;
     ::clock_gettime(CLOCK_REALTIME, &now);
-    int64_t now_ns = static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
-    return now_ns - mtime < 1000000000 ? -1 : mtime;
+    return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
 }
 
 void read_dir(const std::string& dir, bool in_new, ScanResult& out) {
@@ -213,27 +203,56 @@ void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult
     for (const auto& rec : uidlist_.records) {
         if (rec.uid <= last) continue;
         auto it = files.find(rec.base);
-        if (it == files.end()) continue;
-        MessageFile mf;
-        MessageInfo info = info_for(rec, it->second, mf);
-        FileName fn = parse_file_name(mf.name);
-        auto st = stat_path(file_path(mf));
-        if (!st) continue;  // removed since the scan: not worth announcing
-        info.internal_date = st->st_mtime;
-        struct tm tm;
-        time_t t = st->st_mtime;
-        if (::localtime_r(&t, &tm)) info.zone_minutes = static_cast<int32_t>(tm.tm_gmtoff / 60);
-        if (fn.vsize) info.size = *fn.vsize;
-        else if (auto w = rec.vsize()) info.size = *w;
-        else {
-            UniqueFd fd(::open(file_path(mf).c_str(), O_RDONLY | O_CLOEXEC));
-            info.size = fd ? compute_vsize(fd.get()) : static_cast<uint64_t>(st->st_size);
-        }
-        if (recent_.erase(rec.uid)) info.flags |= kRecent;
-        messages_.push_back(info);
-        files_.push_back(std::move(mf));
+        if (it != files.end()) add_message(rec, it->second);
     }
     if (messages_.size() != before) sink.exists(messages_.size());
+}
+
+bool MaildirMailbox::add_message(const UidlistRecord& rec, const ScannedFile& file) {
+    MessageFile mf;
+    MessageInfo info = info_for(rec, file, mf);
+    FileName fn = parse_file_name(mf.name);
+    auto st = stat_path(file_path(mf));
+    if (!st) return false;  // removed since the scan: not worth announcing
+    info.internal_date = st->st_mtime;
+    struct tm tm;
+    time_t t = st->st_mtime;
+    if (::localtime_r(&t, &tm)) info.zone_minutes = static_cast<int32_t>(tm.tm_gmtoff / 60);
+    if (fn.vsize) info.size = *fn.vsize;
+    else if (auto w = rec.vsize()) info.size = *w;
+    else {
+        UniqueFd fd(::open(file_path(mf).c_str(), O_RDONLY | O_CLOEXEC));
+        info.size = fd ? compute_vsize(fd.get()) : static_cast<uint64_t>(st->st_size);
+    }
+    if (recent_.erase(rec.uid)) info.flags |= kRecent;
+    messages_.push_back(info);
+    files_.push_back(std::move(mf));
+    return true;
+}
+
+bool MaildirMailbox::add_own_appends(EventSink& sink) {
+    Uid last = messages_.empty() ? 0 : messages_.back().uid;
+    auto first = std::find_if(uidlist_.records.begin(), uidlist_.records.end(),
+                              [last](const UidlistRecord& r) { return r.uid > last; });
+    for (auto it = first; it != uidlist_.records.end(); ++it)
+        if (!own_appends_.count(it->base)) return false;  // another writer's: scan
+    ScanResult own;
+    for (auto& [base, name] : own_appends_) own.emplace(base, ScannedFile{name, false});
+    own_appends_.clear();
+    claim_recent(own);
+    size_t before = messages_.size();
+    for (auto it = first; it != uidlist_.records.end(); ++it) add_message(*it, own.find(it->base)->second);
+    if (messages_.size() != before) sink.exists(messages_.size());
+    return true;
+}
+
+bool MaildirMailbox::end_own_change(const FileStamp& before) {
+    if (!cur_state_.unchanged_since_scan(before)) {
+        cur_state_.forget();
+        return false;
+    }
+    cur_state_.own_change(cur_stamp());
+    return true;
 }
 
 bool MaildirMailbox::relocate(size_t index) {
@@ -263,20 +282,32 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
         // Letters that had no name may have one now: read every name's flags again.
         for (MessageFile& f : files_) f.relocated = true;
     }
-    int64_t new_mtime = mtime_ns(dir("new")), cur_mtime = mtime_ns(dir("cur"));
+    if (rename_start_) {  // set_flags renames not yet flush()ed
+        end_own_change(*rename_start_);
+        rename_start_.reset();
+    }
+    const int64_t now = now_ns();
+    FileStamp new_stamp = stamp_of(dir("new")), cur_stamp = this->cur_stamp();
     bool uidlist_changed = reload_uidlist();
     bool pending = allow_expunge && std::any_of(files_.begin(), files_.end(),
                                                 [](const MessageFile& f) { return f.vanished; });
-    if (!uidlist_changed && !pending && new_mtime == new_mtime_ && cur_mtime == cur_mtime_ && new_mtime >= 0)
-        return;
+    if (!uidlist_changed && !pending && !new_state_.needs_scan(new_stamp, now) &&
+        !cur_state_.needs_scan(cur_stamp, now)) {
+        // Nothing changed but what we did ourselves: our APPENDs are known
+        // without reading cur/ again.
+        if (own_appends_.empty() || add_own_appends(sink)) return;
+    }
+    own_appends_.clear();
     ScanResult files = scan();
     std::set<std::string> moved;
+    FileStamp before_moves = this->cur_stamp();
     move_new_to_cur(files, moved);
     assign_uids(files);
     claim_recent(files);
     merge(sink, allow_expunge, files, moved);
-    new_mtime_ = settled(new_mtime);
-    cur_mtime_ = moved.empty() ? settled(cur_mtime) : -1;
+    new_state_.scanned(new_stamp, now);
+    cur_state_.scanned(cur_stamp, now);
+    if (!moved.empty()) end_own_change(before_moves);  // our moves from new/ need no rescan
 }
 
 }  // namespace mail::maildir
