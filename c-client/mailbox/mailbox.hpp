@@ -116,6 +116,10 @@ public:
     // have changed, for IDLE; -1 if the driver has none.
     virtual int change_fd() { return -1; }
 
+    // The format's own MAILBOXID (RFC 8474), e.g. maildir's uidlist GUID;
+    // empty when it has none and mailbox_id.hpp keeps one in a file.
+    virtual std::string mailbox_id() const { return {}; }
+
 protected:
     std::vector<MessageInfo> messages_;
     std::vector<std::string> keywords_;

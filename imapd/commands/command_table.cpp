@@ -66,7 +66,7 @@ const CommandSpec kCommands[] = {
     // Mailboxes as wholes (select.cpp, list.cpp, append.cpp, copy.cpp...).
     {"SELECT", kAuthenticated, 0, cmd_select, nullptr, "CONDSTORE QRESYNC"},
     {"EXAMINE", kAuthenticated, 0, cmd_examine},
-    {"CREATE", kAuthenticated, 0, cmd_create, nullptr, "CREATE-SPECIAL-USE"},
+    {"CREATE", kAuthenticated, 0, cmd_create, nullptr, "CREATE-SPECIAL-USE OBJECTID"},
     {"DELETE", kAuthenticated, 0, cmd_delete},
     {"RENAME", kAuthenticated, 0, cmd_rename},
     {"SUBSCRIBE", kAuthenticated, 0, cmd_subscribe},

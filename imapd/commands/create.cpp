@@ -7,6 +7,7 @@
 #include "imapd/protocol/create_request.hpp"
 #include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
+#include "mailbox/mailbox_id.hpp"
 #include "mailbox/name.hpp"
 #include "mailbox/special_use.hpp"
 #include "util/error.hpp"
@@ -26,7 +27,15 @@ Reply cmd_create(CommandContext& ctx) {
     Store& store = user_store(ctx.session);
     store.create(req.mailbox);
     set_user_special_use(store, canonical_mailbox_name(req.mailbox), uses);
-    return Reply::ok("Create completed");
+    // RFC 8474 4.1: the new mailbox's id in the tagged OK.
+    std::string id;
+    try {
+        id = mailbox_id(store, req.mailbox, *store.open(req.mailbox, OpenMode::ReadOnly));
+    } catch (const MailError&) {
+        // a \Noselect level (a name ending in the separator) has no id
+    }
+    if (id.empty()) return Reply::ok("Create completed");
+    return Reply::ok("[MAILBOXID (" + id + ")] Create completed");
 }
 
 }  // namespace mail::imapd

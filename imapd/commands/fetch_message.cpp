@@ -5,6 +5,7 @@
 #include "imapd/protocol/flag_format.hpp"
 #include "imapd/session/protocol_mode.hpp"
 #include "imapd/session/session.hpp"
+#include "mailbox/mailbox_id.hpp"
 #include "message/date.hpp"
 #include "message/envelope.hpp"
 #include "message/header.hpp"
@@ -192,6 +193,11 @@ void MessageFetcher::write_item(const FetchItem& item, const MessageInfo& info) 
         write_binary_literal(session_, *content_, *structure_, item.section, item.partial);
         return;
     case Kind::BinarySize: out += std::to_string(binary_size(*content_, *structure_, item.section)); break;
+    case Kind::EmailId:
+        if (mailbox_id_.empty()) mailbox_id_ = mailbox_id(*session_.store(), session_.selected_name(), mailbox_);
+        out += "(" + email_id(mailbox_id_, info.uid) + ")";
+        break;
+    case Kind::ThreadId: out += "NIL"; break;  // threads are not tracked (RFC 8474 5.2 allows NIL)
     case Kind::ModSeq: {  // cmd_fetch asks for it only when the mailbox has modseqs
         ModseqFile* modseq = session_.modseq();
         out += "(" + std::to_string(modseq ? std::max<uint64_t>(1, modseq->modseq_of(info.uid)) : 0) + ")";

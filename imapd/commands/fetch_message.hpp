@@ -44,6 +44,7 @@ private:
     std::string envelope_;
     std::string body_, bodystructure_;  // BODY and BODYSTRUCTURE values
     bool seen_now_ = false;  // this fetch set \Seen: FLAGS is sent
+    std::string mailbox_id_;  // the selected mailbox's MAILBOXID, once EMAILID needs it
 };
 
 // The header of a message (up to and including the blank line), read in

@@ -9,6 +9,7 @@
 #include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "index/index_path.hpp"
+#include "mailbox/mailbox_id.hpp"
 #include "mailbox/name.hpp"
 
 namespace mail::imapd {
@@ -78,6 +79,7 @@ Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
     }
     s.untagged("OK [UIDVALIDITY " + std::to_string(m.uidvalidity()) + "] UIDs valid");
     s.untagged("OK [UIDNEXT " + std::to_string(m.uidnext()) + "] Predicted next UID");
+    s.untagged("OK [MAILBOXID (" + mailbox_id(store, name, m) + ")] Ok");
     bool read_only = m.read_only();
     Uid uidvalidity = m.uidvalidity();
     s.select(std::move(box), canonical_mailbox_name(name));

@@ -9,6 +9,7 @@
 #include "imapd/session/modseq_view.hpp"
 #include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
+#include "mailbox/mailbox_id.hpp"
 
 namespace mail::imapd {
 
@@ -56,6 +57,10 @@ void send_status(Session& s, const std::string& name, const std::vector<StatusIt
     add(kStatusDeleted, "DELETED", deleted);
     add(kStatusHighestModSeq, "HIGHESTMODSEQ", highest_modseq);
     add(kStatusSize, "SIZE", size);
+    if (wanted & kStatusMailboxId) {
+        if (!items.empty()) items += ' ';
+        items += "MAILBOXID (" + mailbox_id(user_store(s), req.mailbox, *box) + ")";
+    }
     s.untagged("STATUS " + name_astring_to_client(s, req.mailbox) + " (" + items + ")");
 }
 

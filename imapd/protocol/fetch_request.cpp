@@ -106,7 +106,8 @@ void parse_item(ArgReader& args, std::vector<FetchItem>& out, bool allow_macro) 
                    {"INTERNALDATE", K::InternalDate}, {"RFC822", K::Rfc822},
                    {"RFC822.HEADER", K::Rfc822Header}, {"RFC822.SIZE", K::Rfc822Size},
                    {"RFC822.TEXT", K::Rfc822Text},     {"BODYSTRUCTURE", K::BodyStructure},
-                   {"UID", K::Uid},                    {"MODSEQ", K::ModSeq}};
+                   {"UID", K::Uid},                    {"MODSEQ", K::ModSeq},
+                   {"EMAILID", K::EmailId},            {"THREADID", K::ThreadId}};
     for (const auto& s : kSimple) {
         if (name == s.name) {
             add_simple(out, s.kind);
@@ -180,6 +181,8 @@ std::string FetchItem::response_name() const {
     case Kind::BodyStructure: return "BODYSTRUCTURE";
     case Kind::Uid: return "UID";
     case Kind::ModSeq: return "MODSEQ";
+    case Kind::EmailId: return "EMAILID";
+    case Kind::ThreadId: return "THREADID";
     case Kind::BinarySize: return "BINARY.SIZE[" + section.to_string() + "]";
     case Kind::BodySection:
     case Kind::BinarySection: {

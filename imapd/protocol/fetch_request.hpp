@@ -31,6 +31,7 @@ struct FetchItem {
         Envelope, Flags, InternalDate, Rfc822, Rfc822Header, Rfc822Size, Rfc822Text,
         Body,           // BODY without a section: the structure without extensions
         BodyStructure, Uid, BodySection, BinarySection, BinarySize, ModSeq,
+        EmailId, ThreadId,  // RFC 8474 OBJECTID
     };
     Kind kind = Kind::Flags;
     bool peek = false;  // BODY.PEEK / BINARY.PEEK: do not set \Seen

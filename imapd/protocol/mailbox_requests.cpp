@@ -63,7 +63,8 @@ std::vector<StatusItem> parse_status_items(ArgReader& args) {
     } kItems[] = {{"MESSAGES", kStatusMessages},       {"RECENT", kStatusRecent},
                   {"UIDNEXT", kStatusUidNext},         {"UIDVALIDITY", kStatusUidValidity},
                   {"UNSEEN", kStatusUnseen},           {"SIZE", kStatusSize},
-                  {"HIGHESTMODSEQ", kStatusHighestModSeq}, {"DELETED", kStatusDeleted}};
+                  {"HIGHESTMODSEQ", kStatusHighestModSeq}, {"DELETED", kStatusDeleted},
+                  {"MAILBOXID", kStatusMailboxId}};
     std::vector<StatusItem> items;
     args.open_paren();
     for (;;) {

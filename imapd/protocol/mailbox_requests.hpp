@@ -28,6 +28,7 @@ enum StatusItem : unsigned {
     kStatusSize = 1u << 5,           // RFC 8438
     kStatusHighestModSeq = 1u << 6,  // RFC 7162
     kStatusDeleted = 1u << 8,        // RFC 9051: messages with \Deleted
+    kStatusMailboxId = 1u << 9,      // RFC 8474
 };
 
 struct StatusRequest {
