@@ -387,7 +387,9 @@ def normalise(script):
         return re.sub(rb"UIDVALIDITY \d+", b"UIDVALIDITY v", l)
     out = []
     for cmd, untagged, tagged in script:
-        lines = [fix(l) for l in untagged if not re.match(rb"\* \d+ RECENT", l) and b"[UNSEEN" not in l]
+        lines = [fix(l) for l in untagged if not re.match(rb"\* \d+ RECENT", l) and b"[UNSEEN" not in l
+                 and b"[MAILBOXID" not in l]  # OBJECTID, which Dovecot 2.3.19 lacks
+        tagged = re.sub(rb" \[MAILBOXID \([^)]*\)\]", b"", tagged)
         m = re.match(rb"\S+ (\w+)( \[[^\]]*\])?", tagged)
         out.append((cmd, lines, fix(m.group(1) + (m.group(2) or b""))))
     return out

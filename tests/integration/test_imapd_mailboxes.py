@@ -79,6 +79,8 @@ def norm_untagged(lines):
         line = line.rstrip(b"\r\n")
         if line.startswith(b"* OK [CLOSED]"):
             continue  # Dovecot's RFC 7162 extra, sent even without QRESYNC
+        if line.startswith(b"* OK [MAILBOXID "):
+            continue  # OBJECTID (RFC 8474), which Dovecot 2.3.19 lacks
         m = re.match(rb"^\* (\d+) EXPUNGE$", line)
         if m:
             expunges.append(int(m.group(1)))
