@@ -344,7 +344,7 @@ def soak(fmt, seconds, seed):
             assert not any(l.startswith(b"* BYE") for l in untagged), (untagged[-1:], tagged)
         untagged, tagged = c.command(b"z1", [b"SELECT INBOX"])
         assert tagged.startswith(b"z1 OK"), tagged
-        untagged, tagged = c.command(b"z2", [b"FETCH 1:* (UID FLAGS BODYSTRUCTURE)"])
+        untagged, tagged = c.command(b"z2", [b"UID FETCH 1:* (UID FLAGS BODYSTRUCTURE)"])
         assert tagged.startswith(b"z2 OK"), tagged
         untagged, tagged = c.command(b"z3", [b"LOGOUT"])
         assert tagged.startswith(b"z3 OK") and any(l.startswith(b"* BYE") for l in untagged), (untagged, tagged)
