@@ -102,10 +102,6 @@ public:
     const std::vector<Uid>& saved_result() const { return saved_result_; }
     void set_saved_result(std::vector<Uid> uids) { saved_result_ = std::move(uids); }
 
-    // EventSink: how a mailbox's changes are written.
-    void expunged(size_t seq) override;
-    void exists(size_t count) override;
-    void flags_changed(size_t seq) override;
     // CONDSTORE/QRESYNC (RFC 7162). The selected mailbox's modseq file,
     // opened once CONDSTORE is on (ENABLE, SELECT (CONDSTORE), or a command
     // that uses modseqs turns it on); null when off or the mailbox cannot
@@ -119,6 +115,10 @@ public:
     // Turns CONDSTORE on and opens the selected mailbox's modseq file.
     ModseqFile* use_condstore();
 
+    // EventSink: how a mailbox's changes are written.
+    void expunged(size_t seq) override;
+    void exists(size_t count) override;
+    void flags_changed(size_t seq) override;
     void keywords_changed() override;
 
 private:
