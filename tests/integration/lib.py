@@ -75,10 +75,14 @@ def run_dovecot(home, commands, user=None, timeout=60):
 
 
 def chown_tree(path, uid, gid):
+    """chowns a tree that a running server may be changing: a lock or tmp
+    file that vanishes during the walk is skipped, not an error."""
     for dirpath, dirnames, filenames in os.walk(path):
-        os.chown(dirpath, uid, gid)
-        for n in dirnames + filenames:
-            os.lchown(os.path.join(dirpath, n), uid, gid)
+        for p in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
+            try:
+                os.lchown(p, uid, gid)
+            except FileNotFoundError:
+                pass
 
 
 class ImapSession:

@@ -94,10 +94,6 @@ def test_no_spool_when_the_key_is_empty():
 
 
 def test_spool_snarf_while_procmail_delivers():
-    # KNOWN REGRESSION (issue 5 note, session 2): the same fault as
-    # test_unix_spool_check's procmail test; SPOOL_RACE_TEST=1 runs it.
-    if not os.environ.get("SPOOL_RACE_TEST"):
-        raise lib.Skip("known regression in spool snarf under concurrent procmail (issue 5 note)")
     """procmail delivers 100 messages into the spool (its dot lock and
     kernel locks) while sessions keep selecting INBOX, each moving what is
     in the spool: every message ends in INBOX exactly once."""
