@@ -215,6 +215,13 @@ def make_masters(work, count):
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         done = subprocess.run(["mailutil", "copy", masters["mbox"], tmp],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if done.returncode != 0:
+            # mailutil takes only names it considers safe (not every absolute
+            # path): then our own converter, which verifies every message.
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            done = subprocess.run([lib.binary("mailtool"), "convert", masters["mbox"], "mbx:" + tmp],
+                                  stdout=subprocess.DEVNULL)
         if done.returncode == 0 and os.path.exists(tmp):
             os.rename(tmp, mbx)
     if os.path.exists(mbx):
