@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "drivers/maildir/files.hpp"
+#include "lock/excl_lock_owner.hpp"
 #include "util/error.hpp"
 
 namespace mail::maildir {
@@ -19,8 +20,12 @@ DotLock DotLock::acquire(const std::string& target, LockTimeouts timeouts) {
     auto pause = std::chrono::milliseconds(5);
     for (;;) {
         int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd >= 0) return DotLock(target, UniqueFd(fd));
+        if (fd >= 0) {
+            mark_excl_lock_owner(fd);  // "PID:HOST" and flock: a SIGKILLed holder's lock goes at once
+            return DotLock(target, UniqueFd(fd));
+        }
         if (errno != EEXIST) throw_errno("cannot create lock " + path, errno);
+        if (remove_excl_lock_of_dead_owner(path)) continue;
         // Someone holds it. Stale when untouched for stale_seconds.
         struct stat st;
         if (::stat(path.c_str(), &st) == 0 && ::time(nullptr) - st.st_mtime >= timeouts.stale_seconds) {
@@ -46,6 +51,7 @@ void DotLock::release() {
 }
 
 void DotLock::replace(const std::string& data, bool fsync) {
+    clear_excl_lock_owner(fd_.get());  // the owner mark goes before the content
     write_all(fd_.get(), data, lock_path());
     if (fsync && ::fsync(fd_.get()) < 0) throw_errno("cannot fsync " + lock_path(), errno);
     if (::rename(lock_path().c_str(), target_.c_str()) < 0) throw_errno("cannot replace " + target_, errno);
