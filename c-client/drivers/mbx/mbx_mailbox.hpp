@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,7 +63,18 @@ private:
     friend class MbxAppendSink;
 
     int fd() const { return fd_->get(); }
-    UwParseLock parse_lock() const { return UwParseLock::acquire(fd(), LOCK_EX, options_.lock_timeout_seconds); }
+    // Ends a STORE's flag batch first: its lock is the same parse lock, and
+    // a second flock on a new descriptor of it would wait for ourselves.
+    UwParseLock parse_lock() {
+        end_flag_batch();
+        return UwParseLock::acquire(fd(), LOCK_EX, options_.lock_timeout_seconds);
+    }
+
+    // flags.cpp: set_flags takes the parse lock at its first call and keeps
+    // it (as UW's mbx_flag holds its flag lock over a whole sequence) until
+    // flush() or any other locked operation ends the batch.
+    void begin_flag_batch();
+    void end_flag_batch();
 
     // mailbox.cpp: the header, read and written under the parse lock.
     Header read_header() const;
@@ -107,6 +119,7 @@ private:
     int64_t known_mtime_ns_ = -1;   // the file's mtime after our last look or write
     bool flagcheck_ = false;        // flags must be re-read from the file
     bool flags_unsynced_ = false;   // set_flags wrote status bytes not yet fsynced
+    std::optional<UwParseLock> batch_lock_;  // held from a command's first set_flags to flush()
     bool holes_ = false;            // expunged space (fEXPUNGED or gaps) to reclaim
     UniqueFd inotify_;
 };
