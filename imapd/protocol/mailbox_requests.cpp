@@ -14,47 +14,7 @@ std::string upper(std::string s) {
     return s;
 }
 
-std::vector<std::string> atom_list(ArgReader& args) {
-    std::vector<std::string> out;
-    args.open_paren();
-    while (args.peek() != ')') {
-        args.count_item();
-        out.push_back(upper(args.atom()));
-        if (!args.try_sp()) break;
-    }
-    args.close_paren();
-    return out;
-}
-
 }  // namespace
-
-ListRequest parse_list(ArgReader& args) {
-    ListRequest req;
-    if (args.peek() == '(') {
-        req.selection = atom_list(args);
-        args.sp();
-    }
-    req.reference = args.mailbox();
-    args.sp();
-    if (args.peek() == '(') {
-        args.open_paren();
-        for (;;) {
-            args.count_item();
-            req.patterns.push_back(args.list_mailbox());
-            if (!args.try_sp()) break;
-        }
-        args.close_paren();
-    } else {
-        req.patterns.push_back(args.list_mailbox());
-    }
-    if (args.try_sp()) {
-        if (!args.try_word("RETURN")) throw ParseError("Expected RETURN");
-        args.sp();
-        req.return_options = atom_list(args);
-    }
-    args.end();
-    return req;
-}
 
 std::vector<StatusItem> parse_status_items(ArgReader& args) {
     static constexpr struct {

@@ -1,5 +1,4 @@
-// Arguments of the mailbox-naming commands: LIST/LSUB (RFC 3501, basic
-// RFC 5258 forms) and STATUS.
+// Arguments of STATUS (LIST's are in list_request.hpp).
 #pragma once
 
 #include <string>
@@ -8,16 +7,6 @@
 #include "imapd/protocol/arg_reader.hpp"
 
 namespace mail::imapd {
-
-struct ListRequest {
-    std::vector<std::string> selection;  // RFC 5258 selection options, upper case
-    std::string reference;
-    std::vector<std::string> patterns;   // one, or several in "( )"
-    std::vector<std::string> return_options;  // RETURN (...), upper case
-};
-
-// Parses what follows "LIST SP" (or "LSUB SP") and end().
-ListRequest parse_list(ArgReader& args);
 
 enum StatusItem : unsigned {
     kStatusMessages = 1u << 0,

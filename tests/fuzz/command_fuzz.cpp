@@ -7,6 +7,7 @@
 
 #include "imapd/protocol/command_reader.hpp"
 #include "imapd/protocol/fetch_request.hpp"
+#include "imapd/protocol/list_request.hpp"
 #include "imapd/protocol/mailbox_requests.hpp"
 #include "imapd/protocol/mutf7.hpp"
 #include "imapd/protocol/parse_error.hpp"
@@ -33,7 +34,7 @@ void parse_arguments(const Command& c, const ParserLimits& limits) {
         } else if (c.name == "SEARCH") {
             parse_search(a);
         } else if (c.name == "LIST" || c.name == "LSUB") {
-            parse_list(a);
+            parse_list_request(a);
         } else if (c.name == "STATUS") {
             parse_status(a);
         } else if (c.name == "SELECT" || c.name == "CREATE") {

@@ -6,6 +6,7 @@
 #include "imapd/protocol/arg_reader.hpp"
 #include "imapd/protocol/command_reader.hpp"
 #include "imapd/protocol/fetch_request.hpp"
+#include "imapd/protocol/list_request.hpp"
 #include "imapd/protocol/mailbox_requests.hpp"
 #include "imapd/protocol/mutf7.hpp"
 #include "imapd/protocol/parse_error.hpp"
@@ -347,14 +348,16 @@ TEST_CASE("SEARCH programs", "[imapd]") {
 
 TEST_CASE("LIST and STATUS arguments", "[imapd]") {
     ArgReader a("\"\" %");
-    auto l = parse_list(a);
+    auto l = parse_list_request(a);
     CHECK(l.reference.empty());
     CHECK(l.patterns == std::vector<std::string>{"%"});
+    CHECK_FALSE(l.extended);
     ArgReader b("(SUBSCRIBED) \"\" (INBOX* Work/%) RETURN (CHILDREN)");
-    auto m = parse_list(b);
-    CHECK(m.selection == std::vector<std::string>{"SUBSCRIBED"});
+    auto m = parse_list_request(b);
+    CHECK(m.selection == kSelectSubscribed);
     CHECK(m.patterns == std::vector<std::string>{"INBOX*", "Work/%"});
-    CHECK(m.return_options == std::vector<std::string>{"CHILDREN"});
+    CHECK(m.returns == kReturnChildren);
+    CHECK(m.extended);
     ArgReader s("inbox (MESSAGES uidnext UNSEEN)");
     auto st = parse_status(s);
     CHECK(st.mailbox == "INBOX");
