@@ -101,6 +101,14 @@ public:
     // drivers that must rewrite files (unix) write at flush().
     virtual void set_flags(size_t index, uint32_t flags, KeywordMask keywords) = 0;
     virtual void flush() {}
+    // Writes changes that a driver keeps out of the mailbox file between
+    // commands (unix: flag changes, lazily, as Dovecot's mbox does) into it:
+    // at CHECK, and when checkpoint_due_ms() reaches 0 while the session
+    // waits. Closing the mailbox (the destructor) checkpoints too.
+    virtual void checkpoint() { flush(); }
+    // Milliseconds until checkpoint() should run even without a command; -1
+    // when nothing waits.
+    virtual int64_t checkpoint_due_ms() const { return -1; }
 
     // Removes the messages flagged \Deleted (only those whose UIDs are in
     // `only` when given, as UID EXPUNGE does), telling the sink of each.

@@ -6,7 +6,7 @@ namespace mail::imapd {
 
 Reply cmd_check(CommandContext& ctx) {
     ctx.args.end();
-    if (Mailbox* box = ctx.session.mailbox()) box->flush();
+    if (Mailbox* box = ctx.session.mailbox()) box->checkpoint();
     return Reply::ok("Check completed");
 }
 

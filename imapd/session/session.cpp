@@ -1,6 +1,8 @@
 #include "imapd/session/session.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <strings.h>
 
 #include "imapd/auth/login_service.hpp"
@@ -92,14 +94,31 @@ void Session::run() {
 bool Session::fill_input() {
     flush();
     if (gone_) return false;
+    using Clock = std::chrono::steady_clock;
     auto limit = state_ == State::NotAuthenticated ? options_.login_timeout : options_.autologout;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(limit).count();
-    if (transport_->wait(-1, ms > 0 ? static_cast<int>(ms) : -1) == Transport::Wait::Timeout) {
-        untagged("BYE Autologout; idle for too long");
-        flush();
-        return false;
+    const auto logout_at = Clock::now() + std::chrono::milliseconds(ms);
+    for (;;) {
+        // The mailbox may owe the file a write (unix lazy flag writes) before
+        // the client's next command: wake for it, then wait on.
+        int64_t due = mailbox_ ? mailbox_->checkpoint_due_ms() : -1;
+        int64_t left = ms > 0 ? std::chrono::duration_cast<std::chrono::milliseconds>(logout_at - Clock::now()).count()
+                              : -1;
+        if (ms > 0 && left < 0) left = 0;
+        bool for_checkpoint = due >= 0 && (left < 0 || due < left);
+        int64_t wait_ms = for_checkpoint ? due : left;
+        if (transport_->wait(-1, static_cast<int>(std::min<int64_t>(wait_ms, INT32_MAX))) != Transport::Wait::Timeout)
+            return read_some();
+        if (!for_checkpoint) break;
+        try {
+            mailbox_->checkpoint();
+        } catch (const std::exception&) {
+            // Tried again at the next command or wait; the changes stay pending.
+        }
     }
-    return read_some();
+    untagged("BYE Autologout; idle for too long");
+    flush();
+    return false;
 }
 
 bool Session::read_some() {

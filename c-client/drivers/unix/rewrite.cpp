@@ -77,6 +77,10 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         return false;
     }
 
+    // Every session's changes not yet in the mbox (ours are already in memory).
+    if (std::optional<PendingFlags> p = load_pending(pending_path_); p && p->uidvalidity == uids_.uidvalidity)
+        take_pending(*p, nullptr);
+
     std::string base_name = path_.substr(path_.rfind('/') + 1);
     TempName temp{dir_of(path_) + "/." + base_name + ".rewrite." + std::to_string(::getpid())};
     ::unlink(temp.path.c_str());  // left by a crash of ours
@@ -176,6 +180,11 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
     uids_.pseudo = pseudo;
     uids_.uid_last = base.uid_last;
     flags_dirty_ = persist_needed_ = false;
+    remove_pending(pending_path_);  // under the dot lock: no session adds to it meanwhile
+    pending_seen_ = PendingStamp{};
+    pending_since_ = 0;
+    retry_at_ = 0;
+    for (MessagePlace& p : places_) p.dirty = false;
     return true;
 }
 

@@ -118,6 +118,7 @@ void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
     ino_ = ino;
     parsed_size_ = size;
     if (messages_.size() != before || messages_.empty()) sink.exists(messages_.size());
+    apply_pending(&sink, true);  // our sessions' changes not in the file yet
 }
 
 bool UnixMailbox::read_tail(EventSink& sink, int fd, uint64_t size) {
@@ -156,6 +157,14 @@ void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
         else if (size > parsed_size_ && !read_tail(sink, fd_->get(), size)) full = true;
     }
     if (full) reload(sink, allow_expunge);
+    else apply_pending(&sink, false);
+    // Another program rewrote the file (UW, mutt): it may read it again, so
+    // our unwritten flags go in now; and none waits past its delay (IDLE
+    // syncs without a command).
+    if (!read_only_ && !deliver_ && has_unwritten() &&
+        ((full && !flags_dirty_) || checkpoint_due_ms() == 0)) {
+        if (!rewrite(nullptr, &sink)) retry_at_ = ::time(nullptr) + 5;
+    }
 }
 
 }  // namespace mail::unixmbox

@@ -4,9 +4,13 @@
 //   append.cpp   appending under the locks
 //   rewrite.cpp  writing a new file (flags, UIDs, expunge) and renaming it over
 //
-// Flag changes are kept in memory and written at flush(), at expunge() and
-// when the mailbox is closed (as UW does at checkpoint and close), by a
-// rewrite. A rewrite never changes the old file: it writes a new one in the
+// Flag changes are written lazily (as Dovecot's mbox_lazy_writes and UW's
+// checkpoints): flush() puts them into the pending-flags file
+// (pending_flags.hpp), which every session of ours applies at its sync, and
+// checkpoint() writes them into the mbox by a rewrite: at CHECK, expunge(),
+// close (the destructor), when another program changed the file, and at
+// most flag_write_delay() after the oldest unwritten change (the session
+// wakes for checkpoint_due_ms()). A rewrite never changes the old file: it writes a new one in the
 // same directory under all the locks, fsyncs it and renames it over, so a
 // process killed at any moment leaves every message intact; deliveries wait
 // on the dot lock meanwhile and then append to the new file. Other sessions
@@ -22,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/unix/pending_flags.hpp"
 #include "drivers/unix/scanner.hpp"
 #include "drivers/unix/uid_rules.hpp"
 #include "mailbox/mailbox.hpp"
@@ -50,7 +55,9 @@ public:
     MessageContent content(size_t index) override;
     std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
     void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
-    void flush() override;
+    void flush() override;       // flag changes to the pending-flags file
+    void checkpoint() override;  // ... and into the mbox
+    int64_t checkpoint_due_ms() const override;
     void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
     void sync(EventSink& sink, bool allow_expunge) override;
     int change_fd() override;  // change_fd.cpp
@@ -67,7 +74,18 @@ private:
     MessageInfo info_of(const ScannedMessage& m, Uid uid);
 
     // rewrite.cpp: false when the file changed under us and nothing was written.
+    // Takes in the pending-flags file and removes it once the mbox has them.
     bool rewrite(const std::set<Uid>* expunge, EventSink* sink);
+
+    // mailbox.cpp: the pending-flags file.
+    // Applies the file's changes when it changed since we last read it (or
+    // always when force), telling sink of each message whose flags changed.
+    void apply_pending(EventSink* sink, bool force);
+    // Applies one file's entries to messages_ (marking them dirty).
+    void take_pending(const PendingFlags& p, EventSink* sink);
+    // Our dirty messages merged into the file (under the dot lock held by the caller).
+    void save_own_pending();
+    bool has_unwritten() const { return flags_dirty_ || persist_needed_ || pending_since_ != 0; }
 
     std::string path_;
     std::string index_path_;  // the driver's index file (index_store.hpp)
@@ -80,7 +98,11 @@ private:
     uint64_t parsed_size_ = 0;
     UidState uids_;
     bool persist_needed_ = false;  // UIDs, UIDVALIDITY or keywords not in the file yet
-    bool flags_dirty_ = false;
+    bool flags_dirty_ = false;     // set_flags changes not yet in the pending-flags file
+    std::string pending_path_;     // the pending-flags file
+    PendingStamp pending_seen_;    // its version we last applied
+    int64_t pending_since_ = 0;    // time() of the oldest change not in the mbox; 0: none
+    int64_t retry_at_ = 0;         // after a failed checkpoint, no timer before this time()
     std::vector<MessagePlace> places_;
     std::set<Uid> appended_;  // by this session: \Recent when they show up
     UniqueFd inotify_;             // change_fd(): the file and its directory
