@@ -11,23 +11,21 @@ namespace mail::maildir {
 
 void MaildirMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keywords) {
     if (read_only_) throw MailError(ErrorKind::Permission, "the mailbox is open read-only");
-    MessageFile& f = files_.at(index);
     MessageInfo& m = messages_.at(index);
     flags &= kStorableFlags;
-    std::string to = file_name(f.base, flags, letters_from_mask(keywords), f.other_flags);
+    std::string to = file_name(files_.base(index), flags, letters_from_mask(keywords), other_flags(files_.name(index)));
     for (int attempt = 0; attempt < 2; ++attempt) {
-        if (f.vanished) break;
-        if (to == f.name && !f.in_new) {
+        if (files_.vanished(index)) break;
+        if (to == files_.name(index) && !files_.in_new(index)) {
             m.flags = flags | (m.flags & kRecent);
             m.keywords = keywords & ((KeywordMask{1} << 26) - 1);
             return;
         }
-        std::string from_path = file_path(f), to_path = dir("cur") + "/" + to;
+        std::string from_path = file_path(index), to_path = dir("cur") + "/" + to;
         if (!rename_start_) rename_start_ = cur_stamp();  // our renames need no rescan (dir_state.hpp)
         if (::rename(from_path.c_str(), to_path.c_str()) == 0) {
             renamed_ = true;
-            f.name = to;
-            f.in_new = false;
+            files_.set_name(index, to, false);
             m.flags = flags | (m.flags & kRecent);
             m.keywords = keywords & ((KeywordMask{1} << 26) - 1);
             return;
@@ -35,8 +33,7 @@ void MaildirMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keyword
         if (errno != ENOENT) throw_errno("cannot change the message's flags", errno);
         if (!relocate(index)) break;
         // Renamed by another program: keep the flag letters we do not manage.
-        f.other_flags = parse_file_name(f.name).other;
-        to = file_name(f.base, flags, letters_from_mask(keywords), f.other_flags);
+        to = file_name(files_.base(index), flags, letters_from_mask(keywords), other_flags(files_.name(index)));
     }
     throw MailError(ErrorKind::NotFound, "the message has been removed by another program");
 }

@@ -64,14 +64,15 @@ MaildirMailbox::MaildirMailbox(std::string path, OpenMode mode, LockTimeouts tim
     sync(sink, true);
 }
 
-std::string MaildirMailbox::file_path(const MessageFile& f) const {
-    return path_ + (f.in_new ? "/new/" : "/cur/") + f.name;
+std::string MaildirMailbox::file_path(size_t index) const {
+    std::string p = path_ + (files_.in_new(index) ? "/new/" : "/cur/");
+    p += files_.name(index);
+    return p;
 }
 
 MessageContent MaildirMailbox::content(size_t index) {
-    MessageFile& f = files_.at(index);
-    for (int attempt = 0; attempt < 2 && !f.vanished; ++attempt) {
-        int fd = ::open(file_path(f).c_str(), O_RDONLY | O_CLOEXEC);
+    for (int attempt = 0; attempt < 2 && !files_.vanished(index); ++attempt) {
+        int fd = ::open(file_path(index).c_str(), O_RDONLY | O_CLOEXEC);
         if (fd >= 0) {
             auto owned = std::make_shared<const UniqueFd>(fd);
             struct stat st;

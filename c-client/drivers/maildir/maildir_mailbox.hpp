@@ -14,20 +14,11 @@
 #include "drivers/maildir/dir_state.hpp"
 #include "drivers/maildir/files.hpp"
 #include "drivers/maildir/lock.hpp"
+#include "drivers/maildir/message_files.hpp"
 #include "drivers/maildir/uidlist.hpp"
 #include "mailbox/mailbox.hpp"
 
 namespace mail::maildir {
-
-// Where a message's file is now, parallel to Mailbox::messages_.
-struct MessageFile {
-    std::string base;   // the name up to ':' (the uidlist key)
-    std::string name;   // the whole current name in cur/ (or new/ if in_new)
-    bool in_new = false;
-    bool vanished = false;  // gone at the last scan; reported at a sync allowing expunges
-    bool relocated = false;  // flags not yet read from the name (relocate() followed it, keywords grew)
-    std::string other_flags;  // flag letters we keep but do not interpret
-};
 
 // Files found by a scan of new/ and cur/, by base name.
 struct ScannedFile {
@@ -66,7 +57,10 @@ private:
     friend class MaildirAppendSink;
 
     std::string dir(const char* sub) const { return path_ + "/" + sub; }
-    std::string file_path(const MessageFile& f) const;
+    std::string file_path(size_t index) const;
+    // The flag letters of a name that we keep but do not interpret: those
+    // we do not know and keyword letters without a name.
+    std::string other_flags(std::string_view name) const;
     std::string uidlist_path() const { return path_ + "/dovecot-uidlist"; }
     std::string keywords_path() const { return path_ + "/dovecot-keywords"; }
 
@@ -78,7 +72,8 @@ private:
     void assign_uids(const ScanResult& files);
     void merge(EventSink& sink, bool allow_expunge, const ScanResult& files,
                const std::set<std::string>& moved);
-    MessageInfo info_for(const UidlistRecord& rec, const ScannedFile& file, MessageFile& mf) const;
+    // The flags and keywords a file name carries.
+    MessageInfo info_for(Uid uid, std::string_view name) const;
     // Adds the message of a new uidlist record whose file is `file`; false
     // when the file is gone.
     bool add_message(const UidlistRecord& rec, const ScannedFile& file);
@@ -118,7 +113,7 @@ private:
     DirState new_state_, cur_state_;
     std::unordered_map<std::string, std::string> own_appends_;  // base -> name in cur/, since the last scan
     std::optional<FileStamp> rename_start_;  // cur/'s stamp before this batch of set_flags renames
-    std::vector<MessageFile> files_;
+    MessageFiles files_;
     std::set<Uid> recent_;  // UIDs this session claimed, to mark \Recent when they show up
     Uid claimed_ = 0;       // the highest UID known claimed (by anyone)
     UniqueFd inotify_;

@@ -145,52 +145,55 @@ void MaildirMailbox::assign_uids(const ScanResult& files) {
     append_uidlist_locked(lock, first_new);
 }
 
-MessageInfo MaildirMailbox::info_for(const UidlistRecord& rec, const ScannedFile& file,
-                                     MessageFile& mf) const {
-    FileName fn = parse_file_name(file.name);
+MessageInfo MaildirMailbox::info_for(Uid uid, std::string_view name) const {
+    FileName fn = parse_file_name(name);
     MessageInfo info;
-    info.uid = rec.uid;
+    info.uid = uid;
     info.flags = fn.flags;
     uint32_t known = 0;
     for (size_t i = 0; i < keywords_.size() && i < 26; ++i)
         if (!keywords_[i].empty()) known |= 1u << i;
     info.keywords = fn.keyword_letters & known;
-    mf.other_flags = fn.other;
-    for (int i = 0; i < 26; ++i)  // letters without a name are kept, not shown
-        if ((fn.keyword_letters & ~known) & (1u << i)) mf.other_flags += static_cast<char>('a' + i);
-    mf.base = rec.base;
-    mf.name = file.name;
-    mf.in_new = file.in_new;
-    mf.vanished = false;
     return info;
+}
+
+std::string MaildirMailbox::other_flags(std::string_view name) const {
+    FileName fn = parse_file_name(name);
+    uint32_t known = 0;
+    for (size_t i = 0; i < keywords_.size() && i < 26; ++i)
+        if (!keywords_[i].empty()) known |= 1u << i;
+    std::string other = fn.other;
+    for (int i = 0; i < 26; ++i)  // letters without a name are kept, not shown
+        if ((fn.keyword_letters & ~known) & (1u << i)) other += static_cast<char>('a' + i);
+    return other;
 }
 
 void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult& files,
                            const std::set<std::string>& /*moved*/) {
     // Vanished messages first, in sequence order.
     for (size_t i = 0; i < messages_.size();) {
-        auto it = files.find(files_[i].base);
+        auto it = files.find(files_.base(i));
         if (it == files.end()) {
             if (allow_expunge) {
                 messages_.erase(messages_.begin() + static_cast<ptrdiff_t>(i));
-                files_.erase(files_.begin() + static_cast<ptrdiff_t>(i));
+                files_.erase(i);
                 sink.expunged(i + 1);
                 continue;
             }
-            files_[i].vanished = true;
+            files_.set_vanished(i, true);
         }
         ++i;
     }
     // Flag changes of the messages we know: only a changed name can carry
     // them, or one that relocate() followed without reading its flags.
     for (size_t i = 0; i < messages_.size(); ++i) {
-        if (files_[i].vanished) continue;
-        const ScannedFile& f = files.find(files_[i].base)->second;
-        if (!files_[i].relocated && f.in_new == files_[i].in_new && f.name == files_[i].name) continue;
-        files_[i].relocated = false;
+        if (files_.vanished(i)) continue;
+        const ScannedFile& f = files.find(files_.base(i))->second;
+        if (!files_.relocated(i) && f.in_new == files_.in_new(i) && f.name == files_.name(i)) continue;
+        files_.set_relocated(i, false);
+        if (f.in_new != files_.in_new(i) || f.name != files_.name(i)) files_.set_name(i, f.name, f.in_new);
         MessageInfo& m = messages_[i];
-        UidlistRecord rec{m.uid, files_[i].base, {}};
-        MessageInfo fresh = info_for(rec, f, files_[i]);
+        MessageInfo fresh = info_for(m.uid, f.name);
         if (fresh.flags != (m.flags & kStorableFlags) || fresh.keywords != m.keywords) {
             m.flags = fresh.flags | (m.flags & kRecent);
             m.keywords = fresh.keywords;
@@ -209,10 +212,9 @@ void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult
 }
 
 bool MaildirMailbox::add_message(const UidlistRecord& rec, const ScannedFile& file) {
-    MessageFile mf;
-    MessageInfo info = info_for(rec, file, mf);
-    FileName fn = parse_file_name(mf.name);
-    auto st = stat_path(file_path(mf));
+    MessageInfo info = info_for(rec.uid, file.name);
+    FileName fn = parse_file_name(file.name);
+    auto st = stat_path(path_ + (file.in_new ? "/new/" : "/cur/") + file.name);
     if (!st) return false;  // removed since the scan: not worth announcing
     info.internal_date = st->st_mtime;
     struct tm tm;
@@ -221,12 +223,12 @@ bool MaildirMailbox::add_message(const UidlistRecord& rec, const ScannedFile& fi
     if (fn.vsize) info.size = *fn.vsize;
     else if (auto w = rec.vsize()) info.size = *w;
     else {
-        UniqueFd fd(::open(file_path(mf).c_str(), O_RDONLY | O_CLOEXEC));
+        UniqueFd fd(::open((path_ + (file.in_new ? "/new/" : "/cur/") + file.name).c_str(), O_RDONLY | O_CLOEXEC));
         info.size = fd ? compute_vsize(fd.get()) : static_cast<uint64_t>(st->st_size);
     }
     if (recent_.erase(rec.uid)) info.flags |= kRecent;
     messages_.push_back(info);
-    files_.push_back(std::move(mf));
+    files_.push_back(file.name, file.in_new);
     return true;
 }
 
@@ -256,18 +258,16 @@ bool MaildirMailbox::end_own_change(const FileStamp& before) {
 }
 
 bool MaildirMailbox::relocate(size_t index) {
-    MessageFile& f = files_.at(index);
     ScanResult files;
     read_dir(dir("new"), true, files);
     read_dir(dir("cur"), false, files);
-    auto it = files.find(f.base);
+    auto it = files.find(files_.base(index));
     if (it == files.end()) {
-        f.vanished = true;
+        files_.set_vanished(index, true);
         return false;
     }
-    f.name = it->second.name;
-    f.in_new = it->second.in_new;
-    f.relocated = true;
+    files_.set_name(index, it->second.name, it->second.in_new);
+    files_.set_relocated(index, true);
     return true;
 }
 
@@ -280,7 +280,7 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     if (reload_keywords()) {
         sink.keywords_changed();
         // Letters that had no name may have one now: read every name's flags again.
-        for (MessageFile& f : files_) f.relocated = true;
+        for (size_t i = 0; i < files_.size(); ++i) files_.set_relocated(i, true);
     }
     if (rename_start_) {  // set_flags renames not yet flush()ed
         end_own_change(*rename_start_);
@@ -289,8 +289,8 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     const int64_t now = now_ns();
     FileStamp new_stamp = stamp_of(dir("new")), cur_stamp = this->cur_stamp();
     bool uidlist_changed = reload_uidlist();
-    bool pending = allow_expunge && std::any_of(files_.begin(), files_.end(),
-                                                [](const MessageFile& f) { return f.vanished; });
+    bool pending = false;
+    for (size_t i = 0; allow_expunge && !pending && i < files_.size(); ++i) pending = files_.vanished(i);
     if (!uidlist_changed && !pending && !new_state_.needs_scan(new_stamp, now) &&
         !cur_state_.needs_scan(cur_stamp, now)) {
         // Nothing changed but what we did ourselves: our APPENDs are known
