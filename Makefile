@@ -64,8 +64,10 @@ $(BUILD)/imapd-lib.a: $(call obj,$(IMAPD_LIB_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# libpam and OpenSSL are not linked: imapd dlopens them when a login or TLS
+# needs them (imapd/auth/pam_library, imapd/tls/openssl_library).
 $(BUILD)/imapd: $(call obj,imapd/main.cpp) $(BUILD)/imapd-lib.a $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpam -lssl -lcrypto -lz
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lz
 
 $(BUILD)/dmail: $(call obj,$(DMAIL_SRCS)) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -2,8 +2,10 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <pwd.h>
-#include <security/pam_appl.h>
+
+#include "imapd/auth/pam_library.hpp"
 
 namespace mail::imapd {
 
@@ -44,25 +46,33 @@ public:
     AuthResult authenticate(const std::string& user, const std::string& password,
                             const std::string& rhost) override {
         AuthResult r;
+        const Pam* loaded = nullptr;
+        try {
+            loaded = &pam();
+        } catch (const std::exception& e) {
+            r.reason = e.what();  // logged with the failed login
+            return r;
+        }
+        const Pam& lib = *loaded;
         Credentials creds{&user, &password};
         pam_conv conv{converse, &creds};
         pam_handle_t* pamh = nullptr;
-        int rc = pam_start(service_.c_str(), user.c_str(), &conv, &pamh);
+        int rc = lib.pam_start(service_.c_str(), user.c_str(), &conv, &pamh);
         if (rc != PAM_SUCCESS) {
             r.reason = "pam_start failed for service " + service_;
             return r;
         }
-        pam_set_item(pamh, PAM_RHOST, rhost.c_str());
-        pam_set_item(pamh, PAM_TTY, "imap");  // some modules (pam_securetty) want one
-        rc = pam_authenticate(pamh, PAM_DISALLOW_NULL_AUTHTOK);
-        if (rc == PAM_SUCCESS) rc = pam_acct_mgmt(pamh, PAM_DISALLOW_NULL_AUTHTOK);
-        if (rc == PAM_SUCCESS) rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+        lib.pam_set_item(pamh, PAM_RHOST, rhost.c_str());
+        lib.pam_set_item(pamh, PAM_TTY, "imap");  // some modules (pam_securetty) want one
+        rc = lib.pam_authenticate(pamh, PAM_DISALLOW_NULL_AUTHTOK);
+        if (rc == PAM_SUCCESS) rc = lib.pam_acct_mgmt(pamh, PAM_DISALLOW_NULL_AUTHTOK);
+        if (rc == PAM_SUCCESS) rc = lib.pam_setcred(pamh, PAM_ESTABLISH_CRED);
         std::string name = user;
         const void* item = nullptr;
-        if (rc == PAM_SUCCESS && pam_get_item(pamh, PAM_USER, &item) == PAM_SUCCESS && item)
+        if (rc == PAM_SUCCESS && lib.pam_get_item(pamh, PAM_USER, &item) == PAM_SUCCESS && item)
             name = static_cast<const char*>(item);
-        if (rc != PAM_SUCCESS) r.reason = pam_strerror(pamh, rc);
-        pam_end(pamh, rc);
+        if (rc != PAM_SUCCESS) r.reason = lib.pam_strerror(pamh, rc);
+        lib.pam_end(pamh, rc);
         if (rc != PAM_SUCCESS) return r;
 
         const passwd* pw = getpwnam(name.c_str());

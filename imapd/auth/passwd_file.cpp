@@ -5,11 +5,11 @@
 #include <cstring>
 #include <fstream>
 #include <grp.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <pwd.h>
 #include <strings.h>
 #include <vector>
+
+#include "imapd/tls/openssl_library.hpp"
 
 namespace mail::imapd {
 
@@ -28,12 +28,12 @@ std::vector<std::string_view> split_colons(std::string_view line) {
 
 bool equal_constant_time(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
-    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+    return openssl().CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string base64_decode(std::string_view in) {
     std::string out(in.size() / 4 * 3 + 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+    int n = openssl().EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                             reinterpret_cast<const unsigned char*>(in.data()),
                             static_cast<int>(in.size()));
     if (n < 0 || in.size() % 4 != 0) return {};
@@ -46,19 +46,19 @@ std::string base64_decode(std::string_view in) {
 std::string digest(const EVP_MD* md, std::string_view a, std::string_view b) {
     unsigned char buf[EVP_MAX_MD_SIZE];
     unsigned len = 0;
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, md, nullptr);
-    EVP_DigestUpdate(ctx, a.data(), a.size());
-    EVP_DigestUpdate(ctx, b.data(), b.size());
-    EVP_DigestFinal_ex(ctx, buf, &len);
-    EVP_MD_CTX_free(ctx);
+    EVP_MD_CTX* ctx = openssl().EVP_MD_CTX_new();
+    openssl().EVP_DigestInit_ex(ctx, md, nullptr);
+    openssl().EVP_DigestUpdate(ctx, a.data(), a.size());
+    openssl().EVP_DigestUpdate(ctx, b.data(), b.size());
+    openssl().EVP_DigestFinal_ex(ctx, buf, &len);
+    openssl().EVP_MD_CTX_free(ctx);
     return std::string(reinterpret_cast<char*>(buf), len);
 }
 
 // {SHA256}base64(H(p)) or {SSHA256}base64(H(p + salt) + salt).
 bool verify_sha(const EVP_MD* md, bool salted, std::string_view data, std::string_view password) {
     std::string raw = base64_decode(data);
-    size_t hlen = static_cast<size_t>(EVP_MD_get_size(md));
+    size_t hlen = static_cast<size_t>(openssl().EVP_MD_get_size(md));
     if (raw.size() < hlen || (!salted && raw.size() != hlen)) return false;
     std::string_view salt = std::string_view(raw).substr(hlen);
     return equal_constant_time(digest(md, password, salt), std::string_view(raw).substr(0, hlen));
@@ -162,10 +162,10 @@ bool verify_password(std::string_view stored, std::string_view password) {
     if (is("CRYPT") || is("MD5-CRYPT") || is("SHA256-CRYPT") || is("SHA512-CRYPT") ||
         is("BLF-CRYPT") || is("DES-CRYPT"))
         return verify_crypt(stored, password);
-    if (is("SHA256")) return verify_sha(EVP_sha256(), false, stored, password);
-    if (is("SHA512")) return verify_sha(EVP_sha512(), false, stored, password);
-    if (is("SSHA256")) return verify_sha(EVP_sha256(), true, stored, password);
-    if (is("SSHA512")) return verify_sha(EVP_sha512(), true, stored, password);
+    if (is("SHA256")) return verify_sha(openssl().EVP_sha256(), false, stored, password);
+    if (is("SHA512")) return verify_sha(openssl().EVP_sha512(), false, stored, password);
+    if (is("SSHA256")) return verify_sha(openssl().EVP_sha256(), true, stored, password);
+    if (is("SSHA512")) return verify_sha(openssl().EVP_sha512(), true, stored, password);
     return false;
 }
 

@@ -1,6 +1,6 @@
 #include "imapd/auth/sasl.hpp"
 
-#include <openssl/evp.h>
+#include "imapd/tls/openssl_library.hpp"
 
 namespace mail::imapd {
 
@@ -14,7 +14,7 @@ std::optional<std::string> sasl_base64_decode(std::string_view in) {
         if (!alnum && c != '+' && c != '/' && !pad_ok) return std::nullopt;
     }
     std::string out(in.size() / 4 * 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+    int n = openssl().EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                             reinterpret_cast<const unsigned char*>(in.data()),
                             static_cast<int>(in.size()));
     if (n < 0) return std::nullopt;
@@ -27,7 +27,7 @@ std::optional<std::string> sasl_base64_decode(std::string_view in) {
 
 std::string sasl_base64_encode(std::string_view in) {
     std::string out((in.size() + 2) / 3 * 4 + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+    int n = openssl().EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                             reinterpret_cast<const unsigned char*>(in.data()),
                             static_cast<int>(in.size()));
     out.resize(static_cast<size_t>(n));

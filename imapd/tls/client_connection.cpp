@@ -1,11 +1,10 @@
 #include "imapd/tls/client_connection.hpp"
 
 #include <cerrno>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <poll.h>
 #include <unistd.h>
 
+#include "imapd/tls/openssl_library.hpp"
 #include "imapd/tls/tls_server.hpp"
 
 namespace mail::imapd {
@@ -22,8 +21,8 @@ ClientConnection::ClientConnection(int in_fd, int out_fd) : in_(in_fd), out_(out
 
 ClientConnection::~ClientConnection() {
     if (ssl_) {
-        if (!failed_ && !pending_) SSL_shutdown(ssl_);
-        SSL_free(ssl_);
+        if (!failed_ && !pending_) openssl().SSL_shutdown(ssl_);
+        openssl().SSL_free(ssl_);
     }
 }
 
@@ -37,7 +36,7 @@ bool ClientConnection::wait_fd(int fd, short events) {
 }
 
 void ClientConnection::start_tls_before_next_read(const TlsServer& server) {
-    ssl_ = SSL_new(server.context());
+    ssl_ = openssl().SSL_new(server.context());
     pending_ = ssl_ != nullptr;
     if (!ssl_) failed_ = true;
 }
@@ -50,13 +49,13 @@ bool ClientConnection::start_tls(const TlsServer& server) {
 bool ClientConnection::handshake() {
     pending_ = false;
     // stdin and stdout may be two descriptors (a pipe pair) or one socket.
-    SSL_set_rfd(ssl_, in_);
-    SSL_set_wfd(ssl_, out_);
+    openssl().SSL_set_rfd(ssl_, in_);
+    openssl().SSL_set_wfd(ssl_, out_);
     for (;;) {
-        ERR_clear_error();
-        int r = SSL_accept(ssl_);
+        openssl().ERR_clear_error();
+        int r = openssl().SSL_accept(ssl_);
         if (r == 1) return true;
-        int e = SSL_get_error(ssl_, r);
+        int e = openssl().SSL_get_error(ssl_, r);
         if (e == SSL_ERROR_WANT_READ && wait_fd(in_, POLLIN)) continue;
         if (e == SSL_ERROR_WANT_WRITE && wait_fd(out_, POLLOUT)) continue;
         if (e == SSL_ERROR_SYSCALL && errno == EINTR) continue;
@@ -82,13 +81,13 @@ size_t ClientConnection::read(char* buf, size_t n) {
         }
     }
     for (;;) {
-        ERR_clear_error();
-        int r = SSL_read(ssl_, buf, static_cast<int>(n > 1 << 30 ? 1 << 30 : n));
+        openssl().ERR_clear_error();
+        int r = openssl().SSL_read(ssl_, buf, static_cast<int>(n > 1 << 30 ? 1 << 30 : n));
         if (r > 0) {
             in_bytes_ += static_cast<uint64_t>(r);
             return static_cast<size_t>(r);
         }
-        int e = SSL_get_error(ssl_, r);
+        int e = openssl().SSL_get_error(ssl_, r);
         if (e == SSL_ERROR_WANT_READ) {
             pollfd p{in_, POLLIN, 0};
             ::poll(&p, 1, -1);
@@ -110,13 +109,13 @@ bool ClientConnection::write(std::string_view data) {
     out_bytes_ += data.size();
     while (!data.empty()) {
         if (ssl_ && !pending_) {
-            ERR_clear_error();
-            int w = SSL_write(ssl_, data.data(), static_cast<int>(data.size() > 1 << 30 ? 1 << 30 : data.size()));
+            openssl().ERR_clear_error();
+            int w = openssl().SSL_write(ssl_, data.data(), static_cast<int>(data.size() > 1 << 30 ? 1 << 30 : data.size()));
             if (w > 0) {
                 data.remove_prefix(static_cast<size_t>(w));
                 continue;
             }
-            int e = SSL_get_error(ssl_, w);
+            int e = openssl().SSL_get_error(ssl_, w);
             if (e == SSL_ERROR_WANT_WRITE) {
                 pollfd p{out_, POLLOUT, 0};
                 ::poll(&p, 1, -1);
@@ -137,7 +136,7 @@ bool ClientConnection::write(std::string_view data) {
 Transport::Wait ClientConnection::wait(int other_fd, int timeout_ms) {
     // Decrypted bytes OpenSSL already holds never show on the descriptor;
     // a pending handshake is work for read() too.
-    if (pending_ || failed_ || (ssl_ && SSL_pending(ssl_) > 0)) return Wait::Input;
+    if (pending_ || failed_ || (ssl_ && openssl().SSL_pending(ssl_) > 0)) return Wait::Input;
     pollfd p[2] = {{in_, POLLIN, 0}, {other_fd, POLLIN, 0}};
     for (;;) {
         int r = ::poll(p, other_fd >= 0 ? 2 : 1, timeout_ms);
@@ -151,7 +150,8 @@ Transport::Wait ClientConnection::wait(int other_fd, int timeout_ms) {
 
 std::string ClientConnection::tls_description() const {
     if (!tls_active()) return {};
-    return std::string(SSL_get_version(ssl_)) + " " + SSL_get_cipher_name(ssl_);
+    const OpenSsl& ssl = openssl();
+    return std::string(ssl.SSL_get_version(ssl_)) + " " + ssl.SSL_CIPHER_get_name(ssl.SSL_get_current_cipher(ssl_));
 }
 
 }  // namespace mail::imapd
