@@ -1,6 +1,7 @@
 #include "cache/cache_file.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,7 +15,6 @@ namespace mail {
 namespace {
 
 constexpr size_t kFlushAt = 256 * 1024;
-constexpr size_t kScanChunk = 1 << 20;
 
 bool by_uid(const CacheRecordRef& a, const CacheRecordRef& b) { return a.uid < b.uid; }
 
@@ -32,7 +32,33 @@ bool write_all(int fd, std::string_view bytes) {
 
 CacheFile::CacheFile(std::string path, Uid uidvalidity) : path_(std::move(path)), uidvalidity_(uidvalidity) {}
 
-CacheFile::~CacheFile() { flush(); }
+CacheFile::~CacheFile() {
+    flush();
+    release();
+}
+
+void CacheFile::release() {
+    if (map_) ::munmap(map_, map_size_);
+    map_ = nullptr;
+    map_size_ = 0;
+}
+
+// [offset, offset+length) of the file, mapped (again) when it lies beyond
+// the mapping. The file only grows (a replacement is a new inode), so the
+// mapped bytes stay valid while fd_ is open.
+std::string_view CacheFile::mapped(uint64_t offset, size_t length) {
+    if (fd_.get() < 0) return {};
+    if (offset + length > map_size_) {
+        struct stat st {};
+        if (::fstat(fd_.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) < offset + length) return {};
+        release();
+        void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd_.get(), 0);
+        if (p == MAP_FAILED) return {};
+        map_ = p;
+        map_size_ = static_cast<size_t>(st.st_size);
+    }
+    return {static_cast<const char*>(map_) + offset, length};
+}
 
 std::string CacheFile::read_range(uint64_t offset, size_t length) const {
     std::string out(length, '\0');
@@ -68,38 +94,20 @@ void CacheFile::load() {
 void CacheFile::scan_tail() {
     if (fd_.get() < 0 || rebuild_) return;
     struct stat st {};
-    if (::fstat(fd_.get(), &st) != 0) return;
+    if (::fstat(fd_.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) <= scanned_end_) return;
+    std::string_view bytes = mapped(scanned_end_, static_cast<size_t>(st.st_size - scanned_end_));
+    if (bytes.empty()) return;
     const size_t old_count = index_.size();
-    while (static_cast<uint64_t>(st.st_size) > scanned_end_) {
-        size_t want = static_cast<size_t>(std::min<uint64_t>(st.st_size - scanned_end_, kScanChunk));
-        std::string bytes = read_range(scanned_end_, want);
-        CacheScan scan = scan_cache_records(bytes, scanned_end_);
-        index_.insert(index_.end(), scan.records.begin(), scan.records.end());
-        if (scan.damaged) {
-            rebuild_ = true;  // keep the good records: replace_file copies them
-            break;
-        }
-        if (scan.end == scanned_end_) {
-            // A record longer than a chunk, or one still being written.
-            std::string head = read_range(scanned_end_, kCacheRecordHead);
-            if (want < kScanChunk || head.size() < kCacheRecordHead) break;
-            uint64_t whole = kCacheRecordHead + uint64_t{static_cast<uint8_t>(head[0])} +
-                             (uint64_t{static_cast<uint8_t>(head[1])} << 8) +
-                             (uint64_t{static_cast<uint8_t>(head[2])} << 16) +
-                             (uint64_t{static_cast<uint8_t>(head[3])} << 24);
-            if (whole > kCacheRecordHead + kMaxCacheRecord) break;
-            scan = scan_cache_records(read_range(scanned_end_, static_cast<size_t>(whole)), scanned_end_);
-            if (scan.records.empty()) break;
-            index_.insert(index_.end(), scan.records.begin(), scan.records.end());
-        }
-        scanned_end_ = scan.end;
-    }
+    CacheScan scan = scan_cache_records(bytes, scanned_end_, false);
+    index_.insert(index_.end(), scan.records.begin(), scan.records.end());
+    if (scan.damaged) rebuild_ = true;  // keep the good records: replace_file copies them
+    scanned_end_ = scan.end;
     auto mid = index_.begin() + static_cast<ptrdiff_t>(old_count);
     std::stable_sort(mid, index_.end(), by_uid);
     std::inplace_merge(index_.begin(), mid, index_.end(), by_uid);
 }
 
-CachedFields CacheFile::lookup(const MessageKey& key) {
+CachedFields CacheFile::lookup(const MessageKey& key, unsigned wanted) {
     CachedFields out;
     if (!usable_) return out;
     if (!loaded_) load();
@@ -109,8 +117,15 @@ CachedFields CacheFile::lookup(const MessageKey& key) {
         range = std::equal_range(index_.begin(), index_.end(), CacheRecordRef{key.uid, 0, 0}, by_uid);
     }
     for (auto it = range.first; it != range.second; ++it) {
-        auto record = decode_cache_record(read_range(it->offset, it->length));
-        if (record && record->key == key) out.merge(record->fields);
+        auto record = decode_cache_record(mapped(it->offset, it->length), wanted);
+        if (!record) {
+            // Damaged (its sum is checked only now): replaced at the next
+            // flush without it; this lookup simply misses.
+            rebuild_ = true;
+            index_.erase(it);
+            return lookup(key, wanted);
+        }
+        if (record->key == key) out.merge(record->fields);
     }
     return out;
 }
@@ -135,7 +150,10 @@ bool CacheFile::replace_file(const std::string& keep) {
 }
 
 void CacheFile::flush() {
-    if (!usable_ || !loaded_ || pending_.empty()) return;
+    if (!usable_ || !loaded_ || pending_.empty()) {
+        release();
+        return;
+    }
     if (rebuild_) {
         // Keep the good records of a damaged file (they were indexed), in file order.
         std::vector<CacheRecordRef> good = index_;
@@ -149,6 +167,7 @@ void CacheFile::flush() {
             return;
         }
         rebuild_ = false;
+        release();
         index_.clear();
         scanned_end_ = kCacheHeaderSize;
         fd_ = UniqueFd(::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW));
@@ -161,6 +180,7 @@ void CacheFile::flush() {
     // One write: O_APPEND keeps other sessions' records whole beside ours.
     if (!write_all(fd_.get(), pending_)) usable_ = false;
     pending_.clear();
+    release();
 }
 
 }  // namespace mail

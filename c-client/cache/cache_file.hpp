@@ -5,7 +5,10 @@
 // data: a missing, foreign (other UIDVALIDITY or version) or damaged one is
 // replaced (temporary file + rename) and refilled as messages are fetched;
 // a file that cannot be read or written only makes the cache miss. Nothing
-// here throws.
+// here throws. Reads go through a read-only mapping of the file (records
+// are looked at in place, one pass of record heads at load, sums checked
+// only for the records decoded); release() or flush() unmaps it, so that
+// the pages a SORT touched do not stay in the session's resident set.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +31,12 @@ public:
 
     // What the file knows of this message (records about another message
     // under the same UID are ignored); empty fields when nothing.
-    CachedFields lookup(const MessageKey& key);
+    // Only the fields in `wanted` (CacheFieldMask) are copied out.
+    CachedFields lookup(const MessageKey& key, unsigned wanted = kCacheAllFields);
     // Queues a record; written at flush() or when the queue is large.
     void add(const MessageKey& key, const CachedFields& fields);
-    void flush();
+    void flush();  // writes the queue, then release()s
+    void release();  // drops the mapping (remapped at the next lookup)
 
     // Records indexed so far (for tests and the bench).
     size_t record_count() const { return index_.size(); }
@@ -41,6 +46,7 @@ private:
     void scan_tail();
     bool replace_file(const std::string& keep);  // header + keep, atomically
     std::string read_range(uint64_t offset, size_t length) const;
+    std::string_view mapped(uint64_t offset, size_t length);  // "" when unmappable
 
     std::string path_;
     Uid uidvalidity_;
@@ -51,6 +57,8 @@ private:
     uint64_t scanned_end_ = 0;
     std::vector<CacheRecordRef> index_;  // by UID, file order among equal UIDs
     std::string pending_;
+    void* map_ = nullptr;  // the first map_size_ bytes of the file, read-only
+    size_t map_size_ = 0;
 };
 
 }  // namespace mail

@@ -1,5 +1,7 @@
 #include "cache/cache_format.hpp"
 
+#include <endian.h>
+
 #include <cstring>
 
 #include "message/header.hpp"
@@ -17,6 +19,10 @@ enum FieldTag : uint8_t {
     kTagSentDate = 4,
     kTagHeaderFields = 5,
 };
+
+// A field's CacheFieldMask bit is 1 << (tag - 1).
+static_assert(kCacheEnvelope == 1u << (kTagEnvelope - 1) && kCacheHeaderFields == 1u << (kTagHeaderFields - 1) &&
+              kCacheSentDate == 1u << (kTagSentDate - 1));
 
 void put_u32(std::string& out, uint32_t v) {
     for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
@@ -72,12 +78,20 @@ std::string select_cached_header_fields(std::string_view header) {
 }
 
 uint32_t cache_sum(std::string_view bytes) {
-    uint32_t h = 2166136261u;
-    for (unsigned char c : bytes) {
-        h ^= c;
-        h *= 16777619u;
+    constexpr uint64_t kMul = 0xff51afd7ed558ccdull;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ bytes.size();
+    size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        uint64_t w;
+        std::memcpy(&w, bytes.data() + i, 8);
+        h = (h ^ le64toh(w)) * kMul;  // the same sum on any host
+        h ^= h >> 32;
     }
-    return h;
+    uint64_t last = 0;
+    for (size_t k = 0; i + k < bytes.size(); ++k) last |= uint64_t{static_cast<uint8_t>(bytes[i + k])} << (8 * k);
+    h = (h ^ last) * kMul;
+    h ^= h >> 29;
+    return static_cast<uint32_t>(h ^ (h >> 32));
 }
 
 std::string encode_cache_header(Uid uidvalidity) {
@@ -114,7 +128,7 @@ std::string encode_cache_record(const MessageKey& key, const CachedFields& field
     return out + payload;
 }
 
-CacheScan scan_cache_records(std::string_view bytes, uint64_t base) {
+CacheScan scan_cache_records(std::string_view bytes, uint64_t base, bool check_sums) {
     CacheScan scan;
     size_t at = 0;
     while (at < bytes.size()) {
@@ -127,9 +141,10 @@ CacheScan scan_cache_records(std::string_view bytes, uint64_t base) {
         }
         if (rest.size() - kCacheRecordHead < length) break;
         std::string_view payload = rest.substr(kCacheRecordHead, length);
-        if (cache_sum(payload) != get_u32(rest, 4)) {
+        bool last = rest.size() == kCacheRecordHead + length;
+        if ((check_sums || last) && cache_sum(payload) != get_u32(rest, 4)) {
             // At the very end it may be a record still being written.
-            scan.damaged = rest.size() > kCacheRecordHead + length;
+            scan.damaged = !last;
             break;
         }
         scan.records.push_back(CacheRecordRef{get_u32(payload, 0), base + at,
@@ -140,12 +155,23 @@ CacheScan scan_cache_records(std::string_view bytes, uint64_t base) {
     return scan;
 }
 
-std::optional<DecodedRecord> decode_cache_record(std::string_view record) {
+std::optional<DecodedRecord> decode_cache_record(std::string_view record, unsigned wanted) {
     if (record.size() < kCacheRecordHead + 20) return std::nullopt;
     uint32_t length = get_u32(record, 0);
     if (length != record.size() - kCacheRecordHead) return std::nullopt;
     std::string_view payload = record.substr(kCacheRecordHead);
-    if (cache_sum(payload) != get_u32(record, 4)) return std::nullopt;
+    // The sum is checked only when the record holds a wanted field: a
+    // record a reader takes nothing from costs a walk over its field heads.
+    bool holds_wanted = false;
+    for (size_t at = 20; at < payload.size();) {
+        if (payload.size() - at < 5) return std::nullopt;
+        auto tag = static_cast<uint8_t>(payload[at]);
+        uint32_t len = get_u32(payload, at + 1);
+        if (payload.size() - at - 5 < len) return std::nullopt;
+        if (tag >= kTagEnvelope && tag <= kTagHeaderFields && (wanted & (1u << (tag - 1)))) holds_wanted = true;
+        at += 5 + len;
+    }
+    if (holds_wanted && cache_sum(payload) != get_u32(record, 4)) return std::nullopt;
     DecodedRecord out;
     out.key.uid = get_u32(payload, 0);
     out.key.size = get_u64(payload, 4);
@@ -160,14 +186,22 @@ std::optional<DecodedRecord> decode_cache_record(std::string_view record) {
         std::string_view value = payload.substr(at, len);
         at += len;
         switch (tag) {
-        case kTagEnvelope: out.fields.envelope = std::string(value); break;
-        case kTagBody: out.fields.body = std::string(value); break;
-        case kTagBodyStructure: out.fields.bodystructure = std::string(value); break;
+        case kTagEnvelope:
+            if (wanted & kCacheEnvelope) out.fields.envelope = std::string(value);
+            break;
+        case kTagBody:
+            if (wanted & kCacheBody) out.fields.body = std::string(value);
+            break;
+        case kTagBodyStructure:
+            if (wanted & kCacheBodyStructure) out.fields.bodystructure = std::string(value);
+            break;
         case kTagSentDate:
             if (len != 8) return std::nullopt;
-            out.fields.sent_date = static_cast<int64_t>(get_u64(value, 0));
+            if (wanted & kCacheSentDate) out.fields.sent_date = static_cast<int64_t>(get_u64(value, 0));
             break;
-        case kTagHeaderFields: out.fields.header_fields = std::string(value); break;
+        case kTagHeaderFields:
+            if (wanted & kCacheHeaderFields) out.fields.header_fields = std::string(value);
+            break;
         default: break;  // a field a later version added: skipped
         }
     }

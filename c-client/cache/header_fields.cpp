@@ -16,7 +16,7 @@ std::string cached_header_fields(Mailbox& mailbox, size_t index, MessageCache* c
     const MessageInfo& info = mailbox.at(index);
     const MessageKey key{info.uid, info.size, info.internal_date};
     if (cache) {
-        CachedFields known = cache->fields(key);
+        CachedFields known = cache->fields(key, kCacheHeaderFields);
         if (known.header_fields) return std::move(*known.header_fields);
     }
     // The one miss path: parse the header, keep what the cache keeps.
@@ -24,12 +24,25 @@ std::string cached_header_fields(Mailbox& mailbox, size_t index, MessageCache* c
     CachedFields computed;
     computed.header_fields = select_cached_header_fields(header);
     if (cache) {
-        auto date = find_header_field(header, "Date");
-        auto sent = date ? parse_rfc5322_date(date->unfolded()) : std::nullopt;
-        computed.sent_date = sent ? sent->utc : kNoSentDate;
+        computed.sent_date = sent_date_of(header);
         cache->add_fields(key, computed);
     }
     return std::move(*computed.header_fields);
+}
+
+int64_t sent_date_of(std::string_view header) {
+    auto date = find_header_field(header, "Date");
+    auto sent = date ? parse_rfc5322_date(date->unfolded()) : std::nullopt;
+    return sent ? sent->utc : kNoSentDate;
+}
+
+int64_t cached_sent_date(Mailbox& mailbox, size_t index, MessageCache* cache) {
+    if (cache) {
+        const MessageInfo& info = mailbox.at(index);
+        CachedFields known = cache->fields(MessageKey{info.uid, info.size, info.internal_date}, kCacheSentDate);
+        if (known.sent_date) return *known.sent_date;
+    }
+    return sent_date_of(cached_header_fields(mailbox, index, cache));
 }
 
 }  // namespace mail

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,14 @@ bool is_cached_header_name(std::string_view name);
 // fields are added to it, with the sent date, as FETCH ENVELOPE adds them).
 // MailError from the mailbox passes through (NotFound: removed under us).
 std::string cached_header_fields(Mailbox& mailbox, size_t index, MessageCache* cache);
+
+// The UTC sent date (the first Date: field) of message `index`, or
+// kNoSentDate when it has none or an unparsable one: the cache's sent date
+// when it has it, else through cached_header_fields() (the one miss path).
+int64_t cached_sent_date(Mailbox& mailbox, size_t index, MessageCache* cache);
+
+// The sent date of a header block (or of cached header fields) as
+// cached_sent_date() gives it.
+int64_t sent_date_of(std::string_view header);
 
 }  // namespace mail

@@ -38,10 +38,10 @@ void MessageCache::attach(std::string path, Uid uidvalidity) {
     file_ = std::make_unique<CacheFile>(std::move(path), uidvalidity);
 }
 
-CachedFields MessageCache::fields(const MessageKey& key) {
+CachedFields MessageCache::fields(const MessageKey& key, unsigned wanted) {
     CachedFields out;
-    if (file_) out = file_->lookup(key);
-    if (!out.envelope)
+    if (file_) out = file_->lookup(key, wanted);
+    if ((wanted & kCacheEnvelope) && !out.envelope)
         if (Entry* e = find(key.uid); e && e->envelope) out.envelope = e->envelope;
     return out;
 }

@@ -42,11 +42,13 @@ public:
     void attach(std::string path, Uid uidvalidity);
     bool attached() const { return file_ != nullptr; }
 
-    // What is known of the message (the file's records that match the key).
-    CachedFields fields(const MessageKey& key);
+    // What is known of the message (the file's records that match the key);
+    // only the fields in `wanted` (CacheFieldMask) are filled.
+    CachedFields fields(const MessageKey& key, unsigned wanted = kCacheAllFields);
     // Records fields computed for the message (in the file, if attached).
     void add_fields(const MessageKey& key, const CachedFields& fields);
-    // Writes queued records (at the end of a command, so others see them).
+    // Writes queued records (at the end of a command, so others see them)
+    // and unmaps the file until the next lookup.
     void flush();
 
     void clear();

@@ -68,6 +68,7 @@ public:
     Compiler(Mailbox& mb, const SearchOptions& opt) : mb_(mb), opt_(opt) {}
     Needles needles;
     bool whole_header = false;  // a key needs fields the cache does not keep
+    bool sent_keys = false;     // SENTBEFORE/SENTON/SENTSINCE: Date: is parsed
 
     Node compile(const SearchKey& key) {
         Node n;
@@ -91,8 +92,11 @@ public:
             n.keyword = mb_.keyword_bit(key.value, false);
             break;
         case K::Before: case K::On: case K::Since:
+            n.number = key.date;
+            break;
         case K::SentBefore: case K::SentOn: case K::SentSince:
             n.number = key.date;
+            sent_keys = true;
             break;
         case K::Larger: case K::Smaller:
             n.number = static_cast<int64_t>(std::min<uint64_t>(key.number, INT64_MAX));
@@ -160,6 +164,33 @@ struct Facts {
     uint64_t modseq = 0;                       // for MODSEQ keys
 };
 
+// The value of a one-line, ASCII field without encoded words ("=?"), whose
+// decoded, folded form is the value in lower case; nullopt for the others.
+std::optional<std::string_view> plain_ascii_value(std::string_view raw) {
+    size_t start = 0;
+    while (start < raw.size() && (raw[start] == ' ' || raw[start] == '\t')) ++start;
+    for (size_t i = start; i < raw.size(); ++i) {
+        auto c = static_cast<unsigned char>(raw[i]);
+        if (c >= 0x80 || c == '\r' || c == '\n' || (c == '=' && i + 1 < raw.size() && raw[i + 1] == '?'))
+            return std::nullopt;
+    }
+    return raw.substr(start);
+}
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+// Whether ASCII `text`, lowered, contains `folded` (a folded needle; one with
+// non-ASCII bytes is never found in ASCII text).
+bool ascii_folded_contains(std::string_view text, std::string_view folded) {
+    if (folded.size() > text.size()) return false;
+    for (size_t i = 0; i + folded.size() <= text.size(); ++i) {
+        size_t k = 0;
+        while (k < folded.size() && ascii_lower(text[i + k]) == folded[k]) ++k;
+        if (k == folded.size()) return true;
+    }
+    return false;
+}
+
 // Whether any field `name` of the header contains `needle` (decoded,
 // folded). An empty needle matches when the field is present.
 bool header_contains(std::string_view header, std::string_view name, const std::string& needle) {
@@ -167,6 +198,11 @@ bool header_contains(std::string_view header, std::string_view name, const std::
     while (auto f = fields.next()) {
         if (!header_name_equals(f->name, name)) continue;
         if (needle.empty()) return true;
+        // Most values are plain ASCII: no decoding, no copies.
+        if (auto plain = plain_ascii_value(f->raw_value)) {
+            if (ascii_folded_contains(*plain, needle)) return true;
+            continue;
+        }
         if (fold_case(decode_rfc2047(f->unfolded())).find(needle) != std::string::npos) return true;
     }
     return false;
@@ -274,7 +310,8 @@ std::vector<size_t> search(Mailbox& mailbox, const SearchKey& key, const SearchO
                     header = read_header(*content);
                 }
                 f.header = &header;
-                if (auto date = find_header_field(header, "Date")) f.sent = parse_rfc5322_date(date->unfolded());
+                if (compiler.sent_keys)
+                    if (auto date = find_header_field(header, "Date")) f.sent = parse_rfc5322_date(date->unfolded());
                 if (!needles.text.empty()) {
                     header_text.emplace(needles.text);
                     feed_header_text(header, *header_text);

@@ -29,6 +29,20 @@ std::optional<SortKey> sort_key_named(std::string_view name) {
     return std::nullopt;
 }
 
+unsigned sort_key_parts(const std::vector<SortCriterion>& criteria) {
+    unsigned parts = 0;
+    for (const SortCriterion& c : criteria) {
+        switch (c.key) {
+        case SortKey::Arrival: case SortKey::Size: break;
+        case SortKey::Date: parts |= kSortSent; break;
+        case SortKey::Subject: parts |= kSortSubject; break;
+        case SortKey::Cc: case SortKey::From: case SortKey::To:
+        case SortKey::DisplayFrom: case SortKey::DisplayTo: parts |= kSortAddresses; break;
+        }
+    }
+    return parts;
+}
+
 int compare_by(SortKey key, const SortItem& a, const SortItem& b) {
     switch (key) {
     case SortKey::Arrival: return three_way(a.info->internal_date, b.info->internal_date);

@@ -24,6 +24,10 @@ struct SortCriterion {
 // The key named `name` (upper case: "ARRIVAL", "DISPLAYFROM"...), if any.
 std::optional<SortKey> sort_key_named(std::string_view name);
 
+// The SortKeyPart groups that `criteria` compare (0 when the index alone
+// answers them: ARRIVAL, SIZE).
+unsigned sort_key_parts(const std::vector<SortCriterion>& criteria);
+
 // One message to be sorted: its sequence index, index data and keys.
 struct SortItem {
     size_t index = 0;  // 0-based sequence index

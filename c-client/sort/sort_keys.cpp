@@ -94,44 +94,47 @@ std::vector<std::string> parse_msg_ids(std::string_view value) {
     return ids;
 }
 
-SortKeys extract_sort_keys(std::string_view header, const MessageInfo& info) {
+SortKeys extract_sort_keys(std::string_view header, const MessageInfo& info, unsigned parts) {
     SortKeys k;
+    k.parts = parts;
     k.sent = info.internal_date;
+    const bool want_sent = parts & kSortSent, want_subject = parts & kSortSubject,
+               want_addresses = parts & kSortAddresses, want_ids = parts & kSortThreadIds;
     bool have_date = false, have_subject = false, have_from = false, have_to = false, have_cc = false,
          have_id = false, have_refs = false;
     std::vector<std::string> in_reply_to;
     HeaderParser fields(header);
     while (auto f = fields.next()) {
         auto is = [&](std::string_view name) { return header_name_equals(f->name, name); };
-        if (is("Date") && !have_date) {
+        if (want_sent && !have_date && is("Date")) {
             have_date = true;
             if (auto d = parse_rfc5322_date(f->unfolded())) k.sent = d->utc;
-        } else if (is("Subject") && !have_subject) {
+        } else if (want_subject && !have_subject && is("Subject")) {
             have_subject = true;
             BaseSubject b = base_subject(f->unfolded());
             k.subject = folded(b.text);
             k.reply_or_forward = b.reply_or_forward;
-        } else if (is("From") && !have_from) {
+        } else if (want_addresses && !have_from && is("From")) {
             have_from = true;
             FirstAddress a = first_address(f->unfolded());
             k.from = std::move(a.mailbox);
             k.display_from = std::move(a.display);
-        } else if (is("To") && !have_to) {
+        } else if (want_addresses && !have_to && is("To")) {
             have_to = true;
             FirstAddress a = first_address(f->unfolded());
             k.to = std::move(a.mailbox);
             k.display_to = std::move(a.display);
-        } else if (is("Cc") && !have_cc) {
+        } else if (want_addresses && !have_cc && is("Cc")) {
             have_cc = true;
             k.cc = first_address(f->unfolded()).mailbox;
-        } else if (is("Message-ID") && !have_id) {
+        } else if (want_ids && !have_id && is("Message-ID")) {
             have_id = true;
             std::vector<std::string> ids = parse_msg_ids(f->unfolded());
             if (!ids.empty()) k.message_id = std::move(ids.front());
-        } else if (is("References") && !have_refs) {
+        } else if (want_ids && !have_refs && is("References")) {
             have_refs = true;
             k.references = parse_msg_ids(f->unfolded());
-        } else if (is("In-Reply-To") && in_reply_to.empty()) {
+        } else if (want_ids && in_reply_to.empty() && is("In-Reply-To")) {
             in_reply_to = parse_msg_ids(f->unfolded());
         }
     }
@@ -139,27 +142,62 @@ SortKeys extract_sort_keys(std::string_view header, const MessageInfo& info) {
     return k;
 }
 
+namespace {
+
+// Copies the groups `parts` of `from` into `to`.
+void merge_parts(SortKeys& to, SortKeys&& from, unsigned parts) {
+    if (parts & kSortSent) to.sent = from.sent;
+    if (parts & kSortSubject) {
+        to.subject = std::move(from.subject);
+        to.reply_or_forward = from.reply_or_forward;
+    }
+    if (parts & kSortAddresses) {
+        to.from = std::move(from.from);
+        to.to = std::move(from.to);
+        to.cc = std::move(from.cc);
+        to.display_from = std::move(from.display_from);
+        to.display_to = std::move(from.display_to);
+    }
+    if (parts & kSortThreadIds) {
+        to.message_id = std::move(from.message_id);
+        to.references = std::move(from.references);
+    }
+    to.parts |= parts;
+}
+
+}  // namespace
+
 std::vector<const SortKeys*> SortKeyCache::keys(Mailbox& mailbox, const std::vector<size_t>& indexes,
-                                                MessageCache* cache) {
+                                                MessageCache* cache, unsigned parts) {
     std::vector<const SortKeys*> out;
     out.reserve(indexes.size());
+    if (by_uid_.empty()) by_uid_.reserve(indexes.size());
     for (size_t index : indexes) {
         const MessageInfo& info = mailbox.at(index);
-        auto it = by_uid_.find(info.uid);
-        if (it == by_uid_.end()) {
-            SortKeys k;
+        SortKeys& k = by_uid_[info.uid];
+        unsigned missing = parts & ~k.parts;
+        if (missing) {
             try {
-                // Every field extract_sort_keys looks at is a cached one.
-                k = extract_sort_keys(cached_header_fields(mailbox, index, cache), info);
+                if (missing == kSortSent) {
+                    // The date alone: the cache's parsed sent date, no header.
+                    int64_t sent = cached_sent_date(mailbox, index, cache);
+                    k.sent = sent == kNoSentDate ? info.internal_date : sent;
+                    k.parts |= kSortSent;
+                } else {
+                    // Every field extract_sort_keys looks at is a cached one.
+                    merge_parts(k, extract_sort_keys(cached_header_fields(mailbox, index, cache), info, missing),
+                                missing);
+                }
             } catch (const MailError& e) {
                 // Removed by another program since the last sync: it sorts by
                 // what the index knows until the expunge is reported.
                 if (e.kind() != ErrorKind::NotFound) throw;
-                k.sent = info.internal_date;
+                SortKeys none;
+                none.sent = info.internal_date;
+                merge_parts(k, std::move(none), missing);
             }
-            it = by_uid_.emplace(info.uid, std::move(k)).first;
         }
-        out.push_back(&it->second);
+        out.push_back(&k);
     }
     return out;
 }

@@ -15,7 +15,19 @@
 
 namespace mail {
 
+// The groups of keys SortKeys holds, as a mask: a SORT computes only the
+// groups its criteria compare (SORT (DATE) needs no address parsing and no
+// Unicode case mapping; its date comes from the cache's parsed sent date).
+enum SortKeyPart : unsigned {
+    kSortSent = 1,       // sent
+    kSortSubject = 2,    // subject, reply_or_forward
+    kSortAddresses = 4,  // from, to, cc, display_from, display_to
+    kSortThreadIds = 8,  // message_id, references
+    kSortAllParts = 15,
+};
+
 struct SortKeys {
+    unsigned parts = 0;  // SortKeyPart groups computed
     int64_t sent = 0;  // Date: in UTC; the internal date when missing or unparsable
     // Comparison forms (unicode_casemap); "" when the field is missing.
     std::string subject;       // base subject (RFC 5256 2.1)
@@ -35,7 +47,8 @@ std::string unicode_casemap(std::string_view text);
 
 // The sort keys of a message whose header block is `header`; `info` gives
 // the internal date used when the Date: field is missing or unparsable.
-SortKeys extract_sort_keys(std::string_view header, const MessageInfo& info);
+// Only the groups in `parts` are computed (and set in SortKeys::parts).
+SortKeys extract_sort_keys(std::string_view header, const MessageInfo& info, unsigned parts = kSortAllParts);
 
 // The msg-ids ("<...>") in a References: or In-Reply-To: value, in order,
 // without brackets and with whitespace removed; text that is not a msg-id
@@ -50,9 +63,10 @@ public:
     // The keys of messages `indexes` of `mailbox`, in the same order, from
     // the header fields in `cache` (cache/header_fields.hpp; null: read every
     // header). A message removed by another program since the last sync gets
-    // keys from its MessageInfo alone.
+    // keys from its MessageInfo alone. Only the groups in `parts` are
+    // guaranteed to be set; groups computed once stay for later commands.
     std::vector<const SortKeys*> keys(Mailbox& mailbox, const std::vector<size_t>& indexes,
-                                      MessageCache* cache = nullptr);
+                                      MessageCache* cache = nullptr, unsigned parts = kSortAllParts);
     void clear() { by_uid_.clear(); }
     size_t size() const { return by_uid_.size(); }
 

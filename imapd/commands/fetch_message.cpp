@@ -1,5 +1,7 @@
 #include "imapd/commands/fetch_message.hpp"
 
+#include "cache/header_fields.hpp"
+
 #include "imapd/commands/fetch_binary.hpp"
 #include "imapd/commands/fetch_body.hpp"
 #include "imapd/protocol/flag_format.hpp"
@@ -76,7 +78,9 @@ void MessageFetcher::load_structure(size_t index) {
 void MessageFetcher::load_cached_fields(size_t index) {
     const MessageInfo& info = mailbox_.at(index);
     const MessageKey key{info.uid, info.size, info.internal_date};
-    CachedFields known = cache_.fields(key);
+    unsigned wanted = (plan_.needs_envelope ? kCacheEnvelope : 0u) |
+                      (plan_.needs_bodystructure ? kCacheBody | kCacheBodyStructure : 0u);
+    CachedFields known = cache_.fields(key, wanted);
     CachedFields computed;
     if (plan_.needs_envelope) {
         if (known.envelope) {
@@ -87,9 +91,7 @@ void MessageFetcher::load_cached_fields(size_t index) {
             envelope_ = imap_envelope(header);
             computed.envelope = envelope_;
             computed.header_fields = select_cached_header_fields(header);
-            auto date = find_header_field(header, "Date");
-            auto sent = date ? parse_rfc5322_date(date->unfolded()) : std::nullopt;
-            computed.sent_date = sent ? sent->utc : kNoSentDate;
+            computed.sent_date = sent_date_of(header);
         }
     }
     if (plan_.needs_bodystructure) {

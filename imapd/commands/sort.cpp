@@ -41,7 +41,9 @@ Reply cmd_sort(CommandContext& ctx) {
     std::vector<size_t> matches = search(mailbox, request.keys, search_options);
 
     // Keys from the cache's header fields: no message read once it is warm.
-    std::vector<const SortKeys*> keys = session.sort_keys().keys(mailbox, matches, &session.message_cache());
+    // Only the keys the criteria compare: SORT (DATE) reads the cached date alone.
+    std::vector<const SortKeys*> keys =
+        session.sort_keys().keys(mailbox, matches, &session.message_cache(), sort_key_parts(request.criteria));
     session.message_cache().flush();  // other sessions may use what we parsed
     std::vector<SortItem> items(matches.size());
     for (size_t i = 0; i < matches.size(); ++i) items[i] = {matches[i], &mailbox.at(matches[i]), keys[i]};

@@ -21,7 +21,8 @@ Reply cmd_thread(CommandContext& ctx) {
     search_options.cache = &session.message_cache();
     std::vector<size_t> matches = search(mailbox, request.keys, search_options);
 
-    std::vector<const SortKeys*> keys = session.sort_keys().keys(mailbox, matches, &session.message_cache());
+    std::vector<const SortKeys*> keys = session.sort_keys().keys(mailbox, matches, &session.message_cache(),
+                                                                 kSortSent | kSortSubject | kSortThreadIds);
     session.message_cache().flush();  // other sessions may use what we parsed
     std::vector<ThreadItem> items(matches.size());
     for (size_t i = 0; i < matches.size(); ++i) {

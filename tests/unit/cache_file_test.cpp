@@ -110,7 +110,7 @@ TEST_CASE("cache header is checked for version and UIDVALIDITY", "[cache]") {
     CHECK_FALSE(cache_header_matches(h, 43));
     CHECK_FALSE(cache_header_matches(h.substr(0, 23), 42));
     std::string bad = h;
-    bad[8] = 2;  // another version
+    bad[8] = static_cast<char>(kCacheVersion + 1);  // another version
     CHECK_FALSE(cache_header_matches(bad, 42));
 }
 
