@@ -5,6 +5,8 @@
 // commit fail half way, the messages already committed are expunged again.
 // Over-size messages are refused with [TOOBIG] by the command reader before
 // any byte is read (ParserLimits::max_message, from max_message_size).
+// Into the selected mailbox, the messages go through the session's own
+// instance (target_mailbox): no second open, no rescan, one EXISTS.
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/protocol/parse_error.hpp"
 #include "imapd/session/mailbox_names.hpp"
@@ -19,8 +21,7 @@ namespace {
 
 class MailboxAppend : public AppendTransaction {
 public:
-    MailboxAppend(const Session& session, std::unique_ptr<Mailbox> box, std::string name, uint64_t max_size,
-                  const Store& store)
+    MailboxAppend(Session& session, TargetMailbox box, std::string name, uint64_t max_size, const Store& store)
         : session_(session),
           box_(std::move(box)), name_(std::move(name)), max_size_(max_size), limits_(store.settings()) {
         if (quota_limited(limits_)) used_ = store_usage(store, limits_.quota_messages != 0);
@@ -59,7 +60,7 @@ public:
         try {
             for (auto& sink : pending_) uids.push_back(sink->commit());
         } catch (const MailError&) {
-            remove_added(*box_, uids);
+            remove_added(session_, box_, uids);
             throw;
         }
         pending_.clear();
@@ -68,8 +69,8 @@ public:
     }
 
 private:
-    const Session& session_;  // whether names are UTF-8 (RFC 6855)
-    std::unique_ptr<Mailbox> box_;
+    Session& session_;  // whether names are UTF-8 (RFC 6855); told of a failed commit's removal
+    TargetMailbox box_;
     std::string name_;
     uint64_t max_size_;
     StoreSettings limits_;
@@ -82,7 +83,7 @@ private:
 
 std::unique_ptr<AppendTransaction> start_append(Session& session, const AppendMessage& message) {
     std::string name = name_from_client(session, message.mailbox);
-    auto box = open_target(user_store(session), name);
+    TargetMailbox box = target_mailbox(session, name);
     if (box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
     return std::make_unique<MailboxAppend>(session, std::move(box), canonical_mailbox_name(name),
                                            session.options().limits.max_message, user_store(session));

@@ -23,7 +23,7 @@ Reply copy_messages(CommandContext& ctx, bool move) {
     if (!box) throw MailError(ErrorKind::Invalid, "No mailbox selected");
     std::vector<size_t> indexes = message_indexes(*box, set, ctx.uid(), &ctx.session.saved_result());
     if (move && box->read_only()) throw MailError(ErrorKind::Permission, "Mailbox is read-only");
-    auto target = open_target(user_store(s), name);
+    TargetMailbox target = target_mailbox(s, name);  // the selected mailbox itself when it is the target
     // RFC 9208: over quota is NO [OVERQUOTA] before anything is written.
     // Only COPY is checked: a MOVE stays inside the user's one quota root,
     // so the usage does not grow once the source is expunged, and a user at
@@ -46,7 +46,7 @@ Reply copy_messages(CommandContext& ctx, bool move) {
             from.push_back(box->at(i).uid);
         }
     } catch (const MailError&) {
-        remove_added(*target, to);
+        remove_added(s, target, to);
         throw;
     }
     std::string code = "[COPYUID " + std::to_string(target->uidvalidity()) + " " + uid_set_text(from) + " " +

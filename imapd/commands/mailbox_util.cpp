@@ -10,6 +10,23 @@
 
 namespace mail::imapd {
 
+namespace {
+
+// The sink hears of the messages the sync finds and of the expunges.
+void expunge_added(Mailbox& box, const std::vector<Uid>& uids, EventSink& sink) {
+    if (uids.empty()) return;
+    try {
+        box.sync(sink, true);
+        for (Uid uid : uids)
+            if (auto i = box.index_of(uid)) box.set_flags(*i, box.at(*i).flags | kDeleted, box.at(*i).keywords);
+        box.expunge(sink, &uids);
+    } catch (const MailError&) {
+        // Best effort: the command already fails with the first error.
+    }
+}
+
+}  // namespace
+
 Store& user_store(Session& session) {
     Store* store = session.store();
     if (!store) throw MailError(ErrorKind::Invalid, "No mail store is configured for this session");
@@ -37,6 +54,12 @@ bool is_selected(Session& session, std::string_view name) {
            session.selected_name() == canonical_mailbox_name(name);
 }
 
+TargetMailbox target_mailbox(Session& session, std::string_view name) {
+    Mailbox* selected = session.mailbox();
+    if (selected && !selected->read_only() && is_selected(session, name)) return TargetMailbox(*selected);
+    return TargetMailbox(open_target(user_store(session), name));
+}
+
 std::string uid_set_text(const std::vector<Uid>& uids) {
     std::string out;
     for (size_t i = 0; i < uids.size();) {
@@ -51,16 +74,16 @@ std::string uid_set_text(const std::vector<Uid>& uids) {
 }
 
 void remove_added(Mailbox& box, const std::vector<Uid>& uids) {
-    if (uids.empty()) return;
-    try {
-        NullEventSink ignore;
-        box.sync(ignore, true);
-        for (Uid uid : uids)
-            if (auto i = box.index_of(uid)) box.set_flags(*i, box.at(*i).flags | kDeleted, box.at(*i).keywords);
-        box.expunge(ignore, &uids);
-    } catch (const MailError&) {
-        // Best effort: the command already fails with the first error.
+    NullEventSink ignore;
+    expunge_added(box, uids, ignore);
+}
+
+void remove_added(Session& session, TargetMailbox& target, const std::vector<Uid>& uids) {
+    if (!target.selected()) {
+        remove_added(*target, uids);
+        return;
     }
+    expunge_added(*target, uids, session);
 }
 
 }  // namespace mail::imapd

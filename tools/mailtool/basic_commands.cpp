@@ -104,7 +104,7 @@ int run_append(const Args& args) {
         req.internal_date = when->utc;
         req.zone_minutes = when->zone_minutes;
     }
-    auto box = d->open(a.path, OpenMode::ReadWrite);
+    auto box = d->open(a.path, OpenMode::Deliver);  // a delivery: the message stays \Recent for the next session
     auto sink = box->append(req);
     char buf[65536];
     for (;;) {

@@ -93,6 +93,11 @@ public:
         line.size = size_;
         line.keywords = keywords;
         line.flags = uw_from_system_flags(request_.flags & kStorableFlags);  // no fOLD: new to everyone
+        // A session appending to the mailbox it has selected takes \Recent
+        // for the message at once (fOLD in the line it writes anyway), so
+        // that its next sync has nothing to write and fsync again.
+        const bool own = !box_.deliver_;
+        if (own) line.flags |= fOLD;
 
         const int fd = box_.fd();
         UwParseLock lock = box_.parse_lock();
@@ -120,8 +125,8 @@ public:
             if (::fdatasync(fd) < 0) throw_errno("cannot write the mailbox", errno);
             box_.last_uid_ = line.uid;
         }
+        const std::string text = format_message_line(line);
         try {
-            std::string text = format_message_line(line);
             pwrite_all(fd, text, end);
             copy_range(tmp_.get(), fd, size_, end + text.size());
             if (::fsync(fd) < 0) throw_errno("cannot write the message", errno);
@@ -135,6 +140,19 @@ public:
         times[0].tv_nsec = 0;
         ::futimens(fd, times);
         committed_ = true;
+        if (own && box_.parsed_size_ == end) {  // known to the instance: no parse of it at the next sync
+            Parsed p;
+            p.slot.offset = end;
+            p.slot.line_length = static_cast<uint32_t>(text.size());
+            p.info.uid = line.uid;
+            p.info.flags = (request_.flags & kStorableFlags) | kRecent;
+            p.info.keywords = keywords;
+            p.info.internal_date = line.internal_date;
+            p.info.zone_minutes = line.zone_minutes;
+            p.info.size = size_;
+            box_.pending_.push_back(p);
+            box_.parsed_size_ = end + p.slot.line_length + size_;
+        }
         return line.uid;
     }
 

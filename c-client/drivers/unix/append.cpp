@@ -81,7 +81,8 @@ Uid UnixAppendSink::commit() {
     out_.clear();
     filter_.finish(out_);
     put(out_);
-    sync_fd(temp_.get());
+    // No fsync of the spool file: it has no name and is copied into the
+    // mbox, whose one fsync below makes the message durable.
 
     // A killed append of ours is cut out first: its record is overwritten by ours.
     AppendJournal journal(box_.journal_path_);
@@ -124,7 +125,9 @@ Uid UnixAppendSink::commit() {
     for (const auto& k : request_.keywords) head += " " + k;
     head += "\nX-UID: " + std::to_string(uid) + "\n";
     // The journal first: if we are killed while writing, the next locker cuts
-    // our bytes out (append_repair.hpp).
+    // our bytes out (append_repair.hpp). Its record and the message are made
+    // durable by the one fsync of the mbox (append_journal.hpp says why that
+    // is enough): one sync per APPEND, as Dovecot's mbox append.
     uint64_t from = size + (head[0] == '\n' ? 1 : 0);
     journal.begin(journal_for_self(size, from, head.size() + length_ + 1, head));
     try {

@@ -133,8 +133,6 @@ void AppendJournal::begin(const JournalRecord& record) {
     std::string line = format_journal(record);
     if (::ftruncate(fd_.get(), 0) < 0) throw MailError(ErrorKind::Io, "cannot write the append journal");
     write_at(fd_.get(), 0, line);
-    if (::fdatasync(fd_.get()) < 0)
-        throw MailError(ErrorKind::Io, std::string("cannot write the append journal: ") + std::strerror(errno));
 }
 
 void AppendJournal::end() {

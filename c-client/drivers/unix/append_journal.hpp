@@ -7,9 +7,15 @@
 // not know the journal; the repair keeps whatever they appended.
 //
 // The record lives in the library's per-mailbox file of kind "append"
-// (index/index_path.hpp). It is rewritten in place, so that an append costs
-// one fdatasync of it and no directory change; an empty file means no
-// append is in progress. Where that file cannot be made (a spool directory
+// (index/index_path.hpp). It is rewritten in place (no directory change);
+// an empty file means no append is in progress. It is not fsynced by
+// itself: against a killed process the page cache is enough (the repairer
+// reads the same cache), and against power loss the record is written
+// before the mbox grows, so on a filesystem that commits data before the
+// metadata that exposes it (ext4's default data=ordered: both size changes
+// go into the journal in order) the mbox's fsync makes the record durable
+// no later than the bytes it covers. Elsewhere a power loss during an
+// append may leave its partial bytes, as Dovecot's and procmail's would. Where that file cannot be made (a spool directory
 // the user may not write), appends go on without a journal and a killed
 // one leaves its part, as procmail's and UW's do.
 //
@@ -76,7 +82,7 @@ public:
     explicit AppendJournal(const std::string& journal_path);
 
     bool active() const { return static_cast<bool>(fd_); }
-    // The record, then fdatasync: on disk before the first mbox byte.
+    // Writes the record (before the first mbox byte; no fsync, see above).
     void begin(const JournalRecord& record);
     // Clears the record. No fsync and no error: a record left of a finished
     // append is recognised as finished by the repair.
