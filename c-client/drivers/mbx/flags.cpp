@@ -15,11 +15,46 @@
 #include "drivers/mbx/mbx_mailbox.hpp"
 #include "util/error.hpp"
 
+#include <map>
+#include <utility>
+
 namespace mail::mbx {
+
+namespace {
+
+// The instance of this process holding a flag batch on a file (dev, ino):
+// another instance on the same file ends it before it locks (one process is
+// one thread; two instances of one file meet in tools and tests).
+std::map<std::pair<dev_t, ino_t>, MbxMailbox*>& batches() {
+    static std::map<std::pair<dev_t, ino_t>, MbxMailbox*> open;
+    return open;
+}
+
+std::pair<dev_t, ino_t> file_key(int fd) {
+    struct stat st = fstat_or_throw(fd);
+    return {st.st_dev, st.st_ino};
+}
+
+}  // namespace
+
+UwParseLock MbxMailbox::parse_lock() {
+    end_flag_batch();
+    end_other_batch();
+    return UwParseLock::acquire(fd(), LOCK_EX, options_.lock_timeout_seconds);
+}
+
+void MbxMailbox::end_other_batch() {
+    if (batches().empty()) return;
+    auto it = batches().find(file_key(fd()));
+    if (it != batches().end() && it->second != this) it->second->end_flag_batch();
+}
 
 void MbxMailbox::begin_flag_batch() {
     if (batch_lock_) return;
+    end_other_batch();
     batch_lock_.emplace(UwParseLock::acquire(fd(), LOCK_EX, options_.lock_timeout_seconds));
+    batch_key_ = file_key(fd());
+    batches()[batch_key_] = this;
     struct stat st = fstat_or_throw(fd());
     if (mtime_ns(st) != known_mtime_ns_) flagcheck_ = true;  // others wrote too: re-read at the next sync
     const uint32_t pid = static_cast<uint32_t>(::getpid());
@@ -33,9 +68,12 @@ void MbxMailbox::begin_flag_batch() {
 
 void MbxMailbox::end_flag_batch() {
     if (!batch_lock_) return;
+    auto it = batches().find(batch_key_);
+    if (it != batches().end() && it->second == this) batches().erase(it);
     // Our own writes moved the mtime; only another writer's change (seen at
     // begin_flag_batch) should make the next sync re-read every status.
-    remember_file_state();
+    struct stat st;
+    if (::fstat(fd(), &st) == 0) known_mtime_ns_ = mtime_ns(st);
     batch_lock_.reset();
 }
 

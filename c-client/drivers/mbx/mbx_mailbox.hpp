@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "drivers/mbx/format.hpp"
@@ -63,18 +64,17 @@ private:
     friend class MbxAppendSink;
 
     int fd() const { return fd_->get(); }
-    // Ends a STORE's flag batch first: its lock is the same parse lock, and
-    // a second flock on a new descriptor of it would wait for ourselves.
-    UwParseLock parse_lock() {
-        end_flag_batch();
-        return UwParseLock::acquire(fd(), LOCK_EX, options_.lock_timeout_seconds);
-    }
+    // Ends a flag batch of this process on the same file first (ours or
+    // another instance's): its lock is the same parse lock, and a second
+    // flock on a new descriptor of it would wait for ourselves.
+    UwParseLock parse_lock();
 
     // flags.cpp: set_flags takes the parse lock at its first call and keeps
     // it (as UW's mbx_flag holds its flag lock over a whole sequence) until
     // flush() or any other locked operation ends the batch.
     void begin_flag_batch();
     void end_flag_batch();
+    void end_other_batch();  // another instance's batch on this file, in this process
 
     // mailbox.cpp: the header, read and written under the parse lock.
     Header read_header() const;
@@ -120,6 +120,7 @@ private:
     bool flagcheck_ = false;        // flags must be re-read from the file
     bool flags_unsynced_ = false;   // set_flags wrote status bytes not yet fsynced
     std::optional<UwParseLock> batch_lock_;  // held from a command's first set_flags to flush()
+    std::pair<dev_t, ino_t> batch_key_{};    // the file the batch is registered under
     bool holes_ = false;            // expunged space (fEXPUNGED or gaps) to reclaim
     UniqueFd inotify_;
 };
