@@ -8,11 +8,12 @@
 #include "imapd/log/log.hpp"
 #include "imapd/session/session.hpp"
 #include "imapd/tls/client_connection.hpp"
+#include "imapd/tls/tls_config.hpp"
 
 namespace mail::imapd {
 
 LoginService::LoginService(LoginSettings settings, PassDb& passdb, Log& log, ClientAddress client,
-                           ClientConnection* connection, const TlsServer* tls, OnLogin on_login)
+                           ClientConnection* connection, TlsConfig* tls, OnLogin on_login)
     : settings_(std::move(settings)),
       passdb_(passdb),
       log_(log),
@@ -102,7 +103,16 @@ Reply LoginService::start_tls(Session& session) {
     // be taken as if it came through TLS (the STARTTLS command injection).
     if (session.reader().has_buffered_input())
         return Reply::bad("STARTTLS must be the last command sent before the handshake");
-    connection_->start_tls_before_next_read(*tls_);
+    const TlsServer* server = nullptr;
+    try {
+        server = &tls_->server();  // loads OpenSSL and the certificate now
+    } catch (const std::exception& e) {
+        log_.error(std::string("TLS: ") + e.what());
+        session.untagged("BYE Server TLS configuration error; please tell the administrator");
+        session.set_state(State::Logout);
+        return Reply::no("[UNAVAILABLE] TLS is not available");
+    }
+    connection_->start_tls_before_next_read(*server);
     return Reply::ok("Begin TLS negotiation now");
 }
 

@@ -20,7 +20,7 @@ namespace mail::imapd {
 class ClientConnection;
 class Log;
 class Session;
-class TlsServer;
+class TlsConfig;
 
 struct LoginSettings {
     std::string plaintext_auth = "localhost";  // no | localhost | yes
@@ -37,7 +37,7 @@ public:
     using OnLogin = std::function<void(Session&, const Account&)>;
 
     LoginService(LoginSettings settings, PassDb& passdb, Log& log, ClientAddress client,
-                 ClientConnection* connection, const TlsServer* tls, OnLogin on_login);
+                 ClientConnection* connection, TlsConfig* tls, OnLogin on_login);
 
     // The pre-login capabilities after "IMAP4rev1 ...": STARTTLS while TLS
     // is possible and not up, LOGINDISABLED while passwords may not be
@@ -54,6 +54,8 @@ public:
     Reply login(Session& session, const std::string& user, const std::string& password,
                 std::string_view mechanism);
     // STARTTLS: the reply, and the handshake arranged for after it is sent.
+    // A certificate that cannot be used (it is parsed only now) is logged
+    // and ends the session with BYE, as it does at the greeting.
     Reply start_tls(Session& session);
 
     const std::string& user() const { return user_; }
@@ -67,7 +69,7 @@ private:
     Log& log_;
     ClientAddress client_;
     ClientConnection* connection_;
-    const TlsServer* tls_;
+    TlsConfig* tls_;  // null: no certificate, no STARTTLS
     OnLogin on_login_;
     unsigned failures_ = 0;
     std::string user_;

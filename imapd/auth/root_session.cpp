@@ -19,7 +19,7 @@
 #include "imapd/log/session_end.hpp"
 #include "imapd/session/session.hpp"
 #include "imapd/tls/client_connection.hpp"
-#include "imapd/tls/tls_server.hpp"
+#include "imapd/tls/tls_config.hpp"
 #include "mailbox/store.hpp"
 
 namespace mail::imapd {
@@ -74,15 +74,18 @@ int run_root_session(const std::string& config_path, bool implicit_tls) {
         return finish(0);
     }
 
-    // Certificates are read now, as root; a configured one that cannot be
-    // used is the administrator's problem to hear about, and no session
-    // runs without the TLS it promised.
-    std::unique_ptr<TlsServer> tls;
+    // Certificates are checked now, as root; a configured one that cannot
+    // be used is the administrator's problem to hear about, and no session
+    // runs without the TLS it promised. OpenSSL loads and parses them only
+    // when TLS starts (TlsConfig), which a plaintext greeting does not wait
+    // for; implicit TLS starts at once.
+    std::unique_ptr<TlsConfig> tls;
     const std::string cert = config->string("tls_cert"), key = config->string("tls_key");
     implicit_tls = implicit_tls || client.local_port == kImapsPort;
     if (!cert.empty() || !key.empty()) {
         try {
-            tls = std::make_unique<TlsServer>(cert, key);
+            tls = std::make_unique<TlsConfig>(cert, key);
+            if (implicit_tls) tls->server();
         } catch (const std::exception& e) {
             log.error(std::string("TLS: ") + e.what());
             bye("Server TLS configuration error; please tell the administrator", 78);
@@ -95,7 +98,7 @@ int run_root_session(const std::string& config_path, bool implicit_tls) {
             bye("Server TLS configuration error; please tell the administrator", 78);
             return finish(78);
         }
-        if (!connection.start_tls(*tls)) {
+        if (!connection.start_tls(tls->server())) {
             log.info(connection.error() + " host=" + log_word(client.host));
             return finish(0);
         }

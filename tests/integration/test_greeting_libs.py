@@ -6,6 +6,7 @@ import os
 import subprocess
 
 import lib
+from test_login_env import make_cert
 
 DEFERRED = (b"libssl.so", b"libcrypto.so", b"libpam.so", b"libaudit.so", b"libcap-ng.so")
 
@@ -47,6 +48,14 @@ def root_session(conf_text):
     return lib.ImapSession([lib.binary("imapd"), "-c", conf], env={"PATH": "/usr/bin:/bin"}, cwd=d)
 
 
+def tls_conf(d, key_text=None):
+    cert, key = make_cert(d)
+    if key_text is not None:
+        with open(key, "w") as f:
+            f.write(key_text)
+    return f"passdb = passwd-file:USERS\ntls_cert = {cert}\ntls_key = {key}\n"
+
+
 def test_greeting_inetd_without_tls_maps_no_ssl_until_a_sha_password():
     # {SHA256} of "123" (Dovecot's doveadm pw -s SHA256 form): checking it
     # needs libcrypto, which is loaded at the LOGIN and works.
@@ -70,3 +79,28 @@ def test_greeting_inetd_pam_loaded_at_the_first_login():
     assert "libpam.so" in mapped(s.proc.pid)
     assert "libssl.so" not in mapped(s.proc.pid)
     s.close()
+
+
+def test_greeting_inetd_with_tls_loads_openssl_at_starttls():
+    s = root_session(tls_conf(lib.tempdir("greeting-cert-")))
+    assert s.greeting.startswith(b"* OK") and b"STARTTLS" in s.greeting, s.greeting
+    assert mapped(s.proc.pid) == []
+    _, tagged = s.cmd("STARTTLS")
+    assert b" OK " in tagged, tagged
+    assert "libssl.so" in mapped(s.proc.pid)
+    s.proc.kill()
+    s.proc.wait()
+
+
+def test_greeting_inetd_unusable_key_is_bye_at_starttls():
+    # The key file exists (the greeting is * OK) but is not a key: OpenSSL
+    # finds out at STARTTLS, which logs it and ends the session.
+    d = lib.tempdir("greeting-cert-")
+    s = root_session(tls_conf(d, key_text="not a key\n"))
+    assert s.greeting.startswith(b"* OK"), s.greeting
+    untagged, tagged = s.cmd("STARTTLS")
+    assert b" NO " in tagged and any(u.startswith(b"* BYE ") for u in untagged), (untagged, tagged)
+    s.proc.wait(timeout=10)
+    log = os.path.join(os.path.dirname(s.proc.args[2]), "imapd.log")
+    with open(log) as f:
+        assert "TLS: cannot load tls_key" in f.read()
