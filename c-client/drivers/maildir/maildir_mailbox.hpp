@@ -88,6 +88,11 @@ private:
     // program; false when it is gone.
     bool relocate(size_t index);
     void write_uidlist_locked(DotLock& lock);
+    // Memory: after a sync the records of the messages we hold are dropped
+    // (files_ has their base names), all but the last, whose UID append.cpp
+    // compares with. restore_records() reads them back before a rewrite.
+    void trim_records();
+    void restore_records();
     // Writes uidlist_.records[first..] at the end of the file (fsynced), as
     // Dovecot does, instead of rewriting it: an APPEND to a mailbox of N
     // messages must not cost O(N). Rewrites the whole file when it cannot
@@ -108,6 +113,7 @@ private:
     bool claims_recent_;  // opened by SELECT, not EXAMINE/STATUS or to deliver
     LockTimeouts timeouts_;
     Uidlist uidlist_;
+    bool records_trimmed_ = false;  // uidlist_.records lacks the UIDs below its first
     FileStamp uidlist_stamp_;
     FileStamp keywords_stamp_;
     DirState new_state_, cur_state_;

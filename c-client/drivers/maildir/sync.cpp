@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "drivers/maildir/filename.hpp"
 #include "drivers/maildir/maildir_mailbox.hpp"
@@ -73,7 +74,32 @@ void MaildirMailbox::move_new_to_cur(ScanResult& files, std::set<std::string>& m
     }
 }
 
+void MaildirMailbox::trim_records() {
+    auto& records = uidlist_.records;
+    if (messages_.empty() || records.size() < 2) return;
+    const Uid last = messages_.back().uid;
+    auto keep = std::upper_bound(records.begin(), records.end() - 1, last,
+                                 [](Uid uid, const UidlistRecord& r) { return uid < r.uid; });
+    if (keep == records.begin()) return;
+    records.erase(records.begin(), keep);
+    records.shrink_to_fit();
+    records_trimmed_ = true;
+}
+
+void MaildirMailbox::restore_records() {
+    if (!records_trimmed_) return;
+    auto text = read_whole_file(uidlist_path());
+    std::vector<UidlistRecord> full;
+    if (text) full = parse_uidlist(*text).records;
+    const Uid first = uidlist_.records.empty() ? UINT32_MAX : uidlist_.records.front().uid;
+    std::erase_if(full, [first](const UidlistRecord& r) { return r.uid >= first; });
+    uidlist_.records.insert(uidlist_.records.begin(), std::make_move_iterator(full.begin()),
+                            std::make_move_iterator(full.end()));
+    records_trimmed_ = false;
+}
+
 void MaildirMailbox::write_uidlist_locked(DotLock& lock) {
+    restore_records();  // never write a uidlist that lost the records we trimmed
     lock.replace(format_uidlist(uidlist_), true);
     uidlist_stamp_ = stamp_of(uidlist_path());
 }
@@ -111,13 +137,16 @@ bool MaildirMailbox::reload_uidlist() {
     // keep going with the new one (imapd must notice and end the session).
     uidlist_ = std::move(fresh);
     uidlist_stamp_ = stamp;
+    records_trimmed_ = false;
     return true;
 }
 
 void MaildirMailbox::assign_uids(const ScanResult& files) {
     auto missing = [&]() {
-        std::unordered_map<std::string_view, bool> known;
-        for (const auto& r : uidlist_.records) known.emplace(r.base, true);
+        std::unordered_set<std::string_view> known;
+        known.reserve(uidlist_.records.size() + files_.size());
+        for (const auto& r : uidlist_.records) known.insert(r.base);
+        for (size_t i = 0; i < files_.size(); ++i) known.insert(files_.base(i));  // trimmed records
         std::vector<std::string> out;
         for (const auto& [base, f] : files)
             if (!known.count(base)) out.push_back(base);
@@ -245,6 +274,7 @@ bool MaildirMailbox::add_own_appends(EventSink& sink) {
     size_t before = messages_.size();
     for (auto it = first; it != uidlist_.records.end(); ++it) add_message(*it, own.find(it->base)->second);
     if (messages_.size() != before) sink.exists(messages_.size());
+    trim_records();
     return true;
 }
 
@@ -305,6 +335,7 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     assign_uids(files);
     claim_recent(files);
     merge(sink, allow_expunge, files, moved);
+    trim_records();
     new_state_.scanned(new_stamp, now);
     cur_state_.scanned(cur_stamp, now);
     if (!moved.empty()) end_own_change(before_moves);  // our moves from new/ need no rescan
