@@ -57,6 +57,10 @@ void MbxMailbox::begin_flag_batch() {
     batches()[batch_key_] = this;
     struct stat st = fstat_or_throw(fd());
     if (mtime_ns(st) != known_mtime_ns_) flagcheck_ = true;  // others wrote too: re-read at the next sync
+    // Nobody wrote since we last looked (the mtime then was already in the
+    // past, so a later write would have moved it): our statuses are the
+    // file's, and each message's need not be read back before its write.
+    trust_statuses_ = !flagcheck_ && known_settled_;
     const uint32_t pid = static_cast<uint32_t>(::getpid());
     if (last_pid_ != pid) {
         Header h = read_header();
@@ -73,7 +77,8 @@ void MbxMailbox::end_flag_batch() {
     // Our own writes moved the mtime; only another writer's change (seen at
     // begin_flag_batch) should make the next sync re-read every status.
     struct stat st;
-    if (::fstat(fd(), &st) == 0) known_mtime_ns_ = mtime_ns(st);
+    if (::fstat(fd(), &st) == 0) note_mtime(st);
+    else known_mtime_ns_ = -1;
     batch_lock_.reset();
 }
 
@@ -83,7 +88,7 @@ void MbxMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keywords) {
     if (s.gone) throw MailError(ErrorKind::NotFound, "the message has been expunged by another session");
     begin_flag_batch();
     uint32_t cur_kw = 0, cur_uw = 0;
-    if (!read_status(s, cur_kw, cur_uw)) {
+    if (!trust_statuses_ && !read_status(s, cur_kw, cur_uw)) {
         flagcheck_ = true;
         throw MailError(ErrorKind::NotFound, "the message has moved; try again after a check");
     }

@@ -100,6 +100,7 @@ private:
     void sync_locked(EventSink& sink, bool allow_expunge, bool may_compact = true);
     void report_gone(EventSink& sink);
     void remember_file_state();
+    void note_mtime(const struct stat& st);  // known_mtime_ns_ and known_settled_
 
     // expunge.cpp: compacts the file when no one else has it open (true),
     // else nothing. Removes the messages selected by `remove` from the index.
@@ -118,6 +119,8 @@ private:
     uint64_t parsed_size_ = kHeaderSize;
     int64_t known_mtime_ns_ = -1;   // the file's mtime after our last look or write
     bool flagcheck_ = false;        // flags must be re-read from the file
+    bool known_settled_ = false;    // the clock had passed known_mtime_ns_ when we noted it
+    bool trust_statuses_ = false;   // this flag batch: the file's statuses are what we hold
     bool flags_unsynced_ = false;   // set_flags wrote status bytes not yet fsynced
     std::optional<UwParseLock> batch_lock_;  // held from a command's first set_flags to flush()
     std::pair<dev_t, ino_t> batch_key_{};    // the file the batch is registered under

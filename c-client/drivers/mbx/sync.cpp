@@ -2,6 +2,7 @@
 // flag changes (the mtime moved or another PID wrote flags: re-read every
 // status), expunges (fEXPUNGED holes, or a compaction: the file shrank).
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "drivers/mbx/mbx_mailbox.hpp"
@@ -55,7 +56,16 @@ void MbxMailbox::report_gone(EventSink& sink) {
 }
 
 void MbxMailbox::remember_file_state() {
-    known_mtime_ns_ = mtime_ns(fstat_or_throw(fd()));
+    note_mtime(fstat_or_throw(fd()));
+}
+
+void MbxMailbox::note_mtime(const struct stat& st) {
+    known_mtime_ns_ = mtime_ns(st);
+    // The kernel stamps writes with the coarse clock: only once it has moved
+    // past this mtime does another write surely get a different one.
+    struct timespec now;
+    ::clock_gettime(CLOCK_REALTIME_COARSE, &now);
+    known_settled_ = int64_t{now.tv_sec} * 1000000000 + now.tv_nsec > known_mtime_ns_;
 }
 
 }  // namespace mail::mbx
