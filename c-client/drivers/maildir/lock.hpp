@@ -3,6 +3,8 @@
 // content into it and renames it over the target, which releases the lock.
 // A lock whose mtime has not changed for stale_timeout seconds is left by a
 // dead process and is removed, as Dovecot does (MAILDIR_UIDLIST_LOCK_STALE_TIMEOUT).
+// Ours also name their holder ("PID:HOST", under flock) until replace() writes
+// the content, so that a SIGKILLed holder's lock goes at once (lock/excl_lock_owner.hpp).
 #pragma once
 
 #include <string>
