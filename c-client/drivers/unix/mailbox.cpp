@@ -170,7 +170,10 @@ void UnixMailbox::flush() {
 void UnixMailbox::checkpoint() {
     if (read_only_) return;
     if (!has_unwritten() && pending_stamp(pending_path_).size < 0) return;
-    if (!rewrite(nullptr, nullptr)) retry_at_ = ::time(nullptr) + 5;  // changed under us: after the next sync
+    // A failure (the file changed under us: after the next sync; or an
+    // error) is retried 5 s later at the earliest; success clears this.
+    retry_at_ = ::time(nullptr) + 5;
+    rewrite(nullptr, nullptr);
 }
 
 int64_t UnixMailbox::checkpoint_due_ms() const {

@@ -163,7 +163,8 @@ void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
     // syncs without a command).
     if (!read_only_ && !deliver_ && has_unwritten() &&
         ((full && !flags_dirty_) || checkpoint_due_ms() == 0)) {
-        if (!rewrite(nullptr, &sink)) retry_at_ = ::time(nullptr) + 5;
+        retry_at_ = ::time(nullptr) + 5;  // cleared by a rewrite that succeeds
+        rewrite(nullptr, &sink);
     }
 }
 
