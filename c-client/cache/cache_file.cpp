@@ -15,6 +15,12 @@ namespace mail {
 namespace {
 
 constexpr size_t kFlushAt = 256 * 1024;
+// The mapping's pages a session may hold at once: past this many bytes
+// looked at, the touched pages are dropped from the resident set (they stay
+// in the page cache), so a SORT over 100,000 messages does not hold the
+// whole file. The scan at load reads the file in windows of this size.
+constexpr size_t kMaxTouched = 4 << 20;
+constexpr size_t kPage = 4096;
 
 bool by_uid(const CacheRecordRef& a, const CacheRecordRef& b) { return a.uid < b.uid; }
 
@@ -41,6 +47,7 @@ void CacheFile::release() {
     if (map_) ::munmap(map_, map_size_);
     map_ = nullptr;
     map_size_ = 0;
+    touched_ = 0;
 }
 
 // [offset, offset+length) of the file, mapped (again) when it lies beyond
@@ -56,6 +63,11 @@ std::string_view CacheFile::mapped(uint64_t offset, size_t length) {
         if (p == MAP_FAILED) return {};
         map_ = p;
         map_size_ = static_cast<size_t>(st.st_size);
+    }
+    touched_ += length + kPage;
+    if (touched_ > kMaxTouched + length + kPage) {
+        ::madvise(map_, map_size_, MADV_DONTNEED);  // read-only shared: nothing is lost
+        touched_ = length + kPage;
     }
     return {static_cast<const char*>(map_) + offset, length};
 }
@@ -95,13 +107,30 @@ void CacheFile::scan_tail() {
     if (fd_.get() < 0 || rebuild_) return;
     struct stat st {};
     if (::fstat(fd_.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) <= scanned_end_) return;
-    std::string_view bytes = mapped(scanned_end_, static_cast<size_t>(st.st_size - scanned_end_));
-    if (bytes.empty()) return;
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
     const size_t old_count = index_.size();
-    CacheScan scan = scan_cache_records(bytes, scanned_end_, false);
-    index_.insert(index_.end(), scan.records.begin(), scan.records.end());
-    if (scan.damaged) rebuild_ = true;  // keep the good records: replace_file copies them
-    scanned_end_ = scan.end;
+    while (scanned_end_ < size) {
+        size_t want = static_cast<size_t>(std::min<uint64_t>(size - scanned_end_, kMaxTouched));
+        std::string_view bytes = mapped(scanned_end_, want);
+        if (bytes.empty()) break;
+        CacheScan scan = scan_cache_records(bytes, scanned_end_, false);
+        if (scan.records.empty() && !scan.damaged && want < size - scanned_end_) {
+            // A record that does not end inside the window: take it whole.
+            uint64_t whole = kCacheRecordHead + (uint64_t{static_cast<uint8_t>(bytes[0])} |
+                                                 uint64_t{static_cast<uint8_t>(bytes[1])} << 8 |
+                                                 uint64_t{static_cast<uint8_t>(bytes[2])} << 16 |
+                                                 uint64_t{static_cast<uint8_t>(bytes[3])} << 24);
+            if (whole > kCacheRecordHead + kMaxCacheRecord || whole > size - scanned_end_) break;
+            scan = scan_cache_records(mapped(scanned_end_, static_cast<size_t>(whole)), scanned_end_, true);
+        }
+        index_.insert(index_.end(), scan.records.begin(), scan.records.end());
+        if (scan.damaged) rebuild_ = true;  // keep the good records: replace_file copies them
+        if (scan.end == scanned_end_ || scan.damaged) {
+            scanned_end_ = scan.end;
+            break;  // the end, or a record still being written
+        }
+        scanned_end_ = scan.end;
+    }
     auto mid = index_.begin() + static_cast<ptrdiff_t>(old_count);
     std::stable_sort(mid, index_.end(), by_uid);
     std::inplace_merge(index_.begin(), mid, index_.end(), by_uid);

@@ -7,8 +7,9 @@
 // a file that cannot be read or written only makes the cache miss. Nothing
 // here throws. Reads go through a read-only mapping of the file (records
 // are looked at in place, one pass of record heads at load, sums checked
-// only for the records decoded); release() or flush() unmaps it, so that
-// the pages a SORT touched do not stay in the session's resident set.
+// only for the records decoded); release() or flush() unmaps it, and pages
+// are dropped every few MB looked at, so that the pages a SORT touched do
+// not stay in (or swell) the session's resident set.
 #pragma once
 
 #include <cstdint>
@@ -59,6 +60,7 @@ private:
     std::string pending_;
     void* map_ = nullptr;  // the first map_size_ bytes of the file, read-only
     size_t map_size_ = 0;
+    size_t touched_ = 0;   // bytes looked at since the pages were last dropped
 };
 
 }  // namespace mail

@@ -310,3 +310,41 @@ TEST_CASE("SEARCH header keys answer alike with and without the cache", "[search
         CHECK(run(mb, c.program, nullptr) == c.expected);
     }
 }
+
+TEST_CASE("a cache larger than the scan window is read whole, records across windows too", "[search-perf]") {
+    TempDir dir;
+    const std::string path = dir.path + "/box.cache";
+    struct Case {
+        size_t count;
+        size_t envelope_bytes;
+        size_t big_at;  // one record of almost kMaxCacheRecord bytes after this one; 0: none
+    } cases[] = {
+        {3000, 2000, 0},     // ~6 MB: records cross the 4 MB window
+        {3000, 1500, 1000},  // a record longer than the window in the middle
+        {10, 100, 0},
+    };
+    for (const Case& c : cases) {
+        std::filesystem::remove(path);
+        auto envelope_of = [&](size_t uid) {
+            size_t n = uid == c.big_at + 1 && c.big_at ? kMaxCacheRecord - 1000 : c.envelope_bytes;
+            return std::string(n, static_cast<char>('a' + uid % 26));
+        };
+        {
+            CacheFile file(path, 4);
+            for (size_t uid = 1; uid <= c.count; ++uid) {
+                CachedFields f;
+                f.envelope = envelope_of(uid);
+                f.sent_date = static_cast<int64_t>(uid);
+                file.add({static_cast<Uid>(uid), 10, 20}, f);
+            }
+        }
+        CacheFile file(path, 4);
+        size_t found = 0;
+        for (size_t uid = 1; uid <= c.count; ++uid) {
+            CachedFields f = file.lookup({static_cast<Uid>(uid), 10, 20});
+            if (f.envelope == envelope_of(uid) && f.sent_date == static_cast<int64_t>(uid)) ++found;
+        }
+        CHECK(found == c.count);
+        CHECK(file.record_count() == c.count);
+    }
+}
