@@ -2,12 +2,23 @@
 // (issue 10): MessageFiles' arena, one-pass expunge, the internal-date file.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "drivers/maildir/dates.hpp"
+#include "drivers/maildir/driver.hpp"
+#include "drivers/maildir/maildir_mailbox.hpp"
 #include "drivers/maildir/message_files.hpp"
 
-using mail::maildir::MessageFiles;
+using namespace mail;
+using namespace mail::maildir;
+namespace fs = std::filesystem;
 
 TEST_CASE("MessageFiles keeps names and bases in one arena", "[maildir-perf]") {
     struct Case {
@@ -72,4 +83,114 @@ TEST_CASE("MessageFiles reclaims the bytes of old names", "[maildir-perf]") {
     for (size_t i = 0; i < files.size(); ++i) CHECK(files.name(i) == base + std::to_string(i) + ":2,S");
     CHECK(files.memory_bytes() < 100 * 46 * 5);  // live names 4.6 kB; without reclaiming, 230 kB
     CHECK(files.garbage_bytes() <= files.memory_bytes());
+}
+
+TEST_CASE("imapd-dates round trip and rejected files", "[maildir-perf]") {
+    const std::vector<DateRecord> records = {{1, 1000000000}, {7, -5}, {4000000000u, 1700000000123}};
+    const std::string text = format_dates(42, records);
+    CHECK(parse_dates(text, 42) == std::optional(records));
+    CHECK(parse_dates(format_dates(42, {}), 42) == std::optional(std::vector<DateRecord>{}));
+    struct Case {
+        std::string text;
+        const char* why;
+    };
+    const std::vector<Case> bad = {
+        {"", "empty"},
+        {text.substr(0, text.size() - 1), "torn last record"},
+        {"imapd-dates 2 42\n", "other version"},
+        {"imapd-dates 1 \n", "no uidvalidity"},
+        {"imapd-dates 1 42", "no newline"},
+        {"imapd-dates 1 42x\n", "junk after uidvalidity"},
+        {format_dates(42, {{5, 1}, {5, 2}}), "UIDs not ascending"},
+        {format_dates(42, {{0, 1}}), "UID 0"},
+    };
+    for (const Case& c : bad) {
+        INFO(c.why);
+        CHECK_FALSE(parse_dates(c.text, 42));
+    }
+    CHECK_FALSE(parse_dates(text, 43));  // another UIDVALIDITY: the UIDs are not these messages
+    CHECK(find_date(records, 7) == std::optional<int64_t>(-5));
+    CHECK(find_date(records, 4000000000u) == std::optional<int64_t>(1700000000123));
+    CHECK_FALSE(find_date(records, 2));
+    CHECK_FALSE(find_date({}, 1));
+}
+
+namespace {
+
+struct DatesMaildir {
+    fs::path path;
+    DatesMaildir() {
+        char tmpl[] = "/tmp/maildir-perf-XXXXXX";
+        path = ::mkdtemp(tmpl);
+        MaildirDriver().create(path.string());
+    }
+    ~DatesMaildir() { fs::remove_all(path); }
+    // A delivered file in new/ whose mtime is `mtime`.
+    void deliver(const std::string& name, int64_t mtime) {
+        fs::path file = path / "new" / name;
+        std::ofstream(file) << "Subject: " << name << "\n\nbody\n";
+        struct timespec times[2] = {{mtime, 0}, {mtime, 0}};
+        ::utimensat(AT_FDCWD, file.c_str(), times, 0);
+    }
+    void set_mtime_in_cur(int64_t mtime) {
+        for (const auto& e : fs::directory_iterator(path / "cur")) {
+            struct timespec times[2] = {{mtime, 0}, {mtime, 0}};
+            ::utimensat(AT_FDCWD, e.path().c_str(), times, 0);
+        }
+    }
+};
+
+std::vector<int64_t> dates_of(const std::string& path) {
+    MaildirMailbox box(path, OpenMode::ReadOnly);
+    std::vector<int64_t> out;
+    for (const MessageInfo& m : box.messages()) out.push_back(m.internal_date);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("maildir open takes internal dates from imapd-dates, stats only new files", "[maildir-perf]") {
+    DatesMaildir m;
+    m.deliver("1000.M1P1.host,S=20", 1000000001);
+    m.deliver("1001.M2P1.host,S=20", 1000000002);
+    CHECK(dates_of(m.path.string()) == std::vector<int64_t>{1000000001, 1000000002});
+    REQUIRE(fs::exists(m.path / kDatesFileName));
+
+    // The file, not the mtime, answers now (as Dovecot's cache does): proof
+    // that the open did not stat the files it knew.
+    m.set_mtime_in_cur(1500000000);
+    m.deliver("1002.M3P1.host,S=20", 1000000003);
+    CHECK(dates_of(m.path.string()) == std::vector<int64_t>{1000000001, 1000000002, 1000000003});
+
+    // Damaged or removed: derived data, rebuilt from the files' mtimes.
+    std::ofstream(m.path / kDatesFileName) << "imapd-dates 1 1\nxyz";
+    CHECK(dates_of(m.path.string()) == std::vector<int64_t>{1500000000, 1500000000, 1000000003});
+    fs::remove(m.path / kDatesFileName);
+    m.set_mtime_in_cur(1600000000);
+    CHECK(dates_of(m.path.string()) == std::vector<int64_t>{1600000000, 1600000000, 1600000000});
+    CHECK(dates_of(m.path.string()) == std::vector<int64_t>{1600000000, 1600000000, 1600000000});
+}
+
+TEST_CASE("maildir expunge in one pass reports sequence numbers as they shift", "[maildir-perf]") {
+    DatesMaildir m;
+    for (int i = 0; i < 6; ++i) m.deliver("100" + std::to_string(i) + ".M" + std::to_string(i) + "P1.host", 1000000000 + i);
+    MaildirMailbox box(m.path.string(), OpenMode::ReadWrite);
+    REQUIRE(box.count() == 6);
+    for (size_t i : {0u, 2u, 3u, 5u}) box.set_flags(i, kDeleted, 0);
+    box.flush();
+    struct Sink : EventSink {
+        std::vector<size_t> seqs;
+        void expunged(size_t seq) override { seqs.push_back(seq); }
+        void exists(size_t) override {}
+        void flags_changed(size_t) override {}
+    } sink;
+    box.expunge(sink);
+    CHECK(sink.seqs == std::vector<size_t>{1, 2, 2, 3});
+    REQUIRE(box.count() == 2);
+    CHECK(box.at(0).uid == 2);
+    CHECK(box.at(1).uid == 5);
+    MaildirMailbox again(m.path.string(), OpenMode::ReadOnly);
+    REQUIRE(again.count() == 2);
+    CHECK(again.at(0).uid == 2);
+    CHECK(again.at(1).internal_date == 1000000004);
 }

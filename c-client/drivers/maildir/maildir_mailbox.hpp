@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "drivers/maildir/dates.hpp"
 #include "drivers/maildir/dir_state.hpp"
 #include "drivers/maildir/files.hpp"
 #include "drivers/maildir/lock.hpp"
@@ -99,6 +100,11 @@ private:
     // append (no file, version 1, a torn last line).
     void append_uidlist_locked(DotLock& lock, size_t first);
 
+    // dates.cpp's file: read before a sync that adds many messages (the
+    // open), written after one that had to stat files for their dates.
+    void load_dates();
+    void save_dates(bool opening);
+
     // recent.cpp: takes \Recent for the UIDs no session has claimed yet
     // (read-write only), into recent_.
     void claim_recent(const ScanResult& files);
@@ -113,6 +119,8 @@ private:
     bool claims_recent_;  // opened by SELECT, not EXAMINE/STATUS or to deliver
     LockTimeouts timeouts_;
     Uidlist uidlist_;
+    std::optional<std::vector<DateRecord>> dates_;  // during a sync only
+    size_t dates_missed_ = 0;  // dates taken by stat since imapd-dates was written
     bool records_trimmed_ = false;  // uidlist_.records lacks the UIDs below its first
     FileStamp uidlist_stamp_;
     FileStamp keywords_stamp_;

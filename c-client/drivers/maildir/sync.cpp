@@ -243,17 +243,28 @@ void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult
 bool MaildirMailbox::add_message(const UidlistRecord& rec, const ScannedFile& file) {
     MessageInfo info = info_for(rec.uid, file.name);
     FileName fn = parse_file_name(file.name);
-    auto st = stat_path(path_ + (file.in_new ? "/new/" : "/cur/") + file.name);
-    if (!st) return false;  // removed since the scan: not worth announcing
-    info.internal_date = st->st_mtime;
+    const std::string path = path_ + (file.in_new ? "/new/" : "/cur/") + file.name;
+    // The internal date is the file's mtime: from imapd-dates when it has
+    // this UID, so that an open does not stat every file.
+    std::optional<int64_t> date = dates_ ? find_date(*dates_, rec.uid) : std::nullopt;
+    uint64_t stored_size = 0;
+    if (!date) {
+        auto st = stat_path(path);
+        if (!st) return false;  // removed since the scan: not worth announcing
+        date = st->st_mtime;
+        stored_size = static_cast<uint64_t>(st->st_size);
+        ++dates_missed_;
+    }
+    info.internal_date = *date;
     struct tm tm;
-    time_t t = st->st_mtime;
+    time_t t = static_cast<time_t>(*date);
     if (::localtime_r(&t, &tm)) info.zone_minutes = static_cast<int32_t>(tm.tm_gmtoff / 60);
     if (fn.vsize) info.size = *fn.vsize;
     else if (auto w = rec.vsize()) info.size = *w;
     else {
-        UniqueFd fd(::open((path_ + (file.in_new ? "/new/" : "/cur/") + file.name).c_str(), O_RDONLY | O_CLOEXEC));
-        info.size = fd ? compute_vsize(fd.get()) : static_cast<uint64_t>(st->st_size);
+        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd && errno == ENOENT) return false;
+        info.size = fd ? compute_vsize(fd.get()) : stored_size;
     }
     if (recent_.erase(rec.uid)) info.flags |= kRecent;
     messages_.push_back(info);
@@ -285,6 +296,39 @@ bool MaildirMailbox::end_own_change(const FileStamp& before) {
     }
     cur_state_.own_change(cur_stamp());
     return true;
+}
+
+void MaildirMailbox::load_dates() {
+    try {
+        if (auto text = read_whole_file(path_ + "/" + kDatesFileName))
+            dates_ = parse_dates(*text, uidlist_.uidvalidity);
+    } catch (const MailError&) {
+        // Unreadable: derived data, the dates come from stat.
+    }
+}
+
+void MaildirMailbox::save_dates(bool opening) {
+    // A few new messages a sync do not justify rewriting the file; an open
+    // that stat'ed, or many since the last write, do.
+    if (dates_missed_ == 0 || (!opening && dates_missed_ < 256)) return;
+    std::vector<DateRecord> records;
+    records.reserve(messages_.size());
+    for (const MessageInfo& m : messages_) records.push_back({m.uid, m.internal_date});
+    const std::string target = path_ + "/" + kDatesFileName, tmp = target + ".tmp";
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd) return;  // a read-only maildir: stat again next time
+    try {
+        write_all(fd.get(), format_dates(uidlist_.uidvalidity, records), kDatesFileName);
+    } catch (const MailError&) {
+        ::unlink(tmp.c_str());
+        return;
+    }
+    fd.reset();
+    if (::rename(tmp.c_str(), target.c_str()) < 0) {
+        ::unlink(tmp.c_str());
+        return;
+    }
+    dates_missed_ = 0;
 }
 
 bool MaildirMailbox::relocate(size_t index) {
@@ -328,6 +372,8 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
         if (own_appends_.empty() || add_own_appends(sink)) return;
     }
     own_appends_.clear();
+    const bool opening = messages_.empty();
+    if (opening) load_dates();
     ScanResult files = scan();
     std::set<std::string> moved;
     FileStamp before_moves = this->cur_stamp();
@@ -335,6 +381,8 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     assign_uids(files);
     claim_recent(files);
     merge(sink, allow_expunge, files, moved);
+    dates_.reset();
+    save_dates(opening);
     trim_records();
     new_state_.scanned(new_stamp, now);
     cur_state_.scanned(cur_stamp, now);
