@@ -48,6 +48,7 @@ void CacheFile::release() {
     map_ = nullptr;
     map_size_ = 0;
     touched_ = 0;
+    last_page_ = UINT64_MAX;
 }
 
 // [offset, offset+length) of the file, mapped (again) when it lies beyond
@@ -64,10 +65,14 @@ std::string_view CacheFile::mapped(uint64_t offset, size_t length) {
         map_ = p;
         map_size_ = static_cast<size_t>(st.st_size);
     }
-    touched_ += length + kPage;
+    // Pages newly looked at (records in file order share pages).
+    const uint64_t first = offset / kPage, last = (offset + std::max<size_t>(length, 1) - 1) / kPage;
+    const size_t pages = static_cast<size_t>(last - first + 1) - (first == last_page_ ? 1 : 0);
+    last_page_ = last;
+    touched_ += pages * kPage;
     if (touched_ > kMaxTouched + length + kPage) {
         ::madvise(map_, map_size_, MADV_DONTNEED);  // read-only shared: nothing is lost
-        touched_ = length + kPage;
+        touched_ = static_cast<size_t>(last - first + 1) * kPage;
     }
     return {static_cast<const char*>(map_) + offset, length};
 }

@@ -60,7 +60,8 @@ private:
     std::string pending_;
     void* map_ = nullptr;  // the first map_size_ bytes of the file, read-only
     size_t map_size_ = 0;
-    size_t touched_ = 0;   // bytes looked at since the pages were last dropped
+    size_t touched_ = 0;   // bytes of pages looked at since they were last dropped
+    uint64_t last_page_ = UINT64_MAX;  // the last page looked at
 };
 
 }  // namespace mail
