@@ -83,4 +83,9 @@ std::unique_ptr<Mailbox> MaildirDriver::open(const std::string& path, OpenMode m
     return std::make_unique<MaildirMailbox>(path, mode);
 }
 
+std::unique_ptr<Mailbox> MaildirDriver::open_with_index_dir(const std::string& path, OpenMode mode,
+                                                            std::string_view index_dir) {
+    return std::make_unique<MaildirMailbox>(path, mode, LockTimeouts{}, index_dir);
+}
+
 }  // namespace mail::maildir

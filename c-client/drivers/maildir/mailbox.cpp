@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "drivers/maildir/keywords.hpp"
+#include "index/index_path.hpp"
 #include "drivers/maildir/maildir_mailbox.hpp"
 #include "util/error.hpp"
 
@@ -46,9 +47,11 @@ bool has_unlisted_files(const std::string& path, const std::vector<UidlistRecord
 
 }  // namespace
 
-MaildirMailbox::MaildirMailbox(std::string path, OpenMode mode, LockTimeouts timeouts)
+MaildirMailbox::MaildirMailbox(std::string path, OpenMode mode, LockTimeouts timeouts, std::string_view index_dir)
     : path_(std::move(path)), read_only_(mode == OpenMode::ReadOnly), claims_recent_(mode == OpenMode::ReadWrite),
       timeouts_(timeouts) {
+    // Beside dovecot-uidlist unless index_dir is set (index_path.hpp: MAILDIR/imapd-dates).
+    dates_path_ = index_dir.empty() ? path_ + "/" + kDatesFileName : index_file_path(path_, index_dir, "dates");
     for (const char* sub : {"cur", "new"}) {
         auto st = stat_path(dir(sub));
         if (!st || !S_ISDIR(st->st_mode)) throw MailError(ErrorKind::NotFound, "mailbox does not exist");

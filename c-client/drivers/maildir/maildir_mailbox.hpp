@@ -36,7 +36,8 @@ using ScanResult = std::unordered_map<std::string, ScannedFile, BaseNameHash, st
 
 class MaildirMailbox : public Mailbox {
 public:
-    MaildirMailbox(std::string path, OpenMode mode, LockTimeouts timeouts = {});
+    // index_dir: the configuration's (index/index_path.hpp), for imapd-dates.
+    MaildirMailbox(std::string path, OpenMode mode, LockTimeouts timeouts = {}, std::string_view index_dir = {});
     ~MaildirMailbox() override = default;
 
     bool read_only() const override { return read_only_; }
@@ -119,6 +120,7 @@ private:
     bool claims_recent_;  // opened by SELECT, not EXAMINE/STATUS or to deliver
     LockTimeouts timeouts_;
     Uidlist uidlist_;
+    std::string dates_path_;
     std::optional<std::vector<DateRecord>> dates_;  // during a sync only
     size_t dates_missed_ = 0;  // dates taken by stat since imapd-dates was written
     bool records_trimmed_ = false;  // uidlist_.records lacks the UIDs below its first

@@ -45,9 +45,14 @@ void MaildirMailbox::claim_recent(const ScanResult& files) {
             if (rec.uid > from) recent_.insert(rec.uid);
         return;
     }
+    // The highest new UID whose file exists: from the end, so that an open
+    // of N messages looks up one name, not N.
     Uid highest = 0;
-    for (const auto& rec : uidlist_.records)
-        if (rec.uid > last && rec.uid > highest && files.count(rec.base)) highest = rec.uid;
+    for (auto it = uidlist_.records.rbegin(); it != uidlist_.records.rend() && it->uid > last; ++it)
+        if (files.count(it->base)) {
+            highest = it->uid;
+            break;
+        }
     if (highest <= claimed_) return;
     if ((claimed_ = read_recent_claim()) >= highest) return;
     DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
