@@ -122,7 +122,8 @@ private:
     Uidlist uidlist_;
     std::string dates_path_;
     std::optional<std::vector<DateRecord>> dates_;  // during a sync only
-    size_t dates_missed_ = 0;  // dates taken by stat since imapd-dates was written
+    size_t dates_missed_ = 0;
+    UniqueFd stat_dirs_[2];  // new/, cur/ during a sync: dates by fstatat, not a path walk a file  // dates taken by stat since imapd-dates was written
     bool records_trimmed_ = false;  // uidlist_.records lacks the UIDs below its first
     FileStamp uidlist_stamp_;
     FileStamp keywords_stamp_;

@@ -251,10 +251,16 @@ bool MaildirMailbox::add_message(const UidlistRecord& rec, const ScannedFile& fi
     std::optional<int64_t> date = dates_ ? find_date(*dates_, rec.uid) : std::nullopt;
     uint64_t stored_size = 0;
     if (!date) {
-        auto st = stat_path(path);
-        if (!st) return false;  // removed since the scan: not worth announcing
-        date = st->st_mtime;
-        stored_size = static_cast<uint64_t>(st->st_size);
+        UniqueFd& dir_fd = stat_dirs_[file.in_new ? 0 : 1];
+        if (!dir_fd) dir_fd.reset(::open(dir(file.in_new ? "new" : "cur").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        struct stat st;
+        int rc = dir_fd ? ::fstatat(dir_fd.get(), file.name.c_str(), &st, 0) : ::stat(path.c_str(), &st);
+        if (rc < 0) {
+            if (errno == ENOENT || errno == ENOTDIR) return false;  // removed since the scan: not worth announcing
+            throw_errno("cannot stat " + path, errno);
+        }
+        date = st.st_mtime;
+        stored_size = static_cast<uint64_t>(st.st_size);
         ++dates_missed_;
     }
     info.internal_date = *date;
@@ -385,6 +391,7 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     assign_uids(files);
     claim_recent(files);
     merge(sink, allow_expunge, files, moved);
+    stat_dirs_[0].reset(), stat_dirs_[1].reset();
     dates_.reset();
     save_dates(opening);
     trim_records();
