@@ -36,7 +36,8 @@ bool write_all(int fd, std::string_view bytes) {
 
 }  // namespace
 
-CacheFile::CacheFile(std::string path, Uid uidvalidity) : path_(std::move(path)), uidvalidity_(uidvalidity) {}
+CacheFile::CacheFile(std::string path, Uid uidvalidity)
+    : path_(std::move(path)), uidvalidity_(uidvalidity), dates_(SentDateFile::path_beside(path_), uidvalidity) {}
 
 CacheFile::~CacheFile() {
     flush();
@@ -143,6 +144,21 @@ void CacheFile::scan_tail() {
 
 CachedFields CacheFile::lookup(const MessageKey& key, unsigned wanted) {
     CachedFields out;
+    const bool date_alone = wanted == kCacheSentDate;
+    if (date_alone) {
+        // SORT (DATE): 16 bytes of the sent-date file, not this file's pages.
+        if (auto sent = dates_.lookup(key)) {
+            out.sent_date = *sent;
+            return out;
+        }
+    }
+    out = lookup_records(key, wanted);
+    if (date_alone && out.sent_date) dates_.add(key, *out.sent_date);  // the next SORT finds it there
+    return out;
+}
+
+CachedFields CacheFile::lookup_records(const MessageKey& key, unsigned wanted) {
+    CachedFields out;
     if (!usable_) return out;
     if (!loaded_) load();
     auto range = std::equal_range(index_.begin(), index_.end(), CacheRecordRef{key.uid, 0, 0}, by_uid);
@@ -157,7 +173,7 @@ CachedFields CacheFile::lookup(const MessageKey& key, unsigned wanted) {
             // flush without it; this lookup simply misses.
             rebuild_ = true;
             index_.erase(it);
-            return lookup(key, wanted);
+            return lookup_records(key, wanted);
         }
         if (record->key == key) out.merge(record->fields);
     }
@@ -165,6 +181,7 @@ CachedFields CacheFile::lookup(const MessageKey& key, unsigned wanted) {
 }
 
 void CacheFile::add(const MessageKey& key, const CachedFields& fields) {
+    if (fields.sent_date) dates_.add(key, *fields.sent_date);
     if (!usable_ || fields.empty()) return;
     if (!loaded_) load();
     pending_ += encode_cache_record(key, fields);
@@ -184,6 +201,7 @@ bool CacheFile::replace_file(const std::string& keep) {
 }
 
 void CacheFile::flush() {
+    dates_.flush();
     if (!usable_ || !loaded_ || pending_.empty()) {
         release();
         return;

@@ -9,7 +9,9 @@
 // are looked at in place, one pass of record heads at load, sums checked
 // only for the records decoded); release() or flush() unmaps it, and pages
 // are dropped every few MB looked at, so that the pages a SORT touched do
-// not stay in (or swell) the session's resident set.
+// not stay in (or swell) the session's resident set. The sent dates go
+// to a compact side file as well (sent_date_file.hpp), which answers a
+// lookup of the sent date alone without loading this file.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "cache/cache_format.hpp"
+#include "cache/sent_date_file.hpp"
 #include "util/fd.hpp"
 
 namespace mail {
@@ -32,7 +35,8 @@ public:
 
     // What the file knows of this message (records about another message
     // under the same UID are ignored); empty fields when nothing.
-    // Only the fields in `wanted` (CacheFieldMask) are copied out.
+    // Only the fields in `wanted` (CacheFieldMask) are copied out; a lookup
+    // of kCacheSentDate alone tries the sent-date file first.
     CachedFields lookup(const MessageKey& key, unsigned wanted = kCacheAllFields);
     // Queues a record; written at flush() or when the queue is large.
     void add(const MessageKey& key, const CachedFields& fields);
@@ -43,6 +47,7 @@ public:
     size_t record_count() const { return index_.size(); }
 
 private:
+    CachedFields lookup_records(const MessageKey& key, unsigned wanted);  // this file's records alone
     void load();
     void scan_tail();
     bool replace_file(const std::string& keep);  // header + keep, atomically
@@ -62,6 +67,7 @@ private:
     size_t map_size_ = 0;
     size_t touched_ = 0;   // bytes of pages looked at since they were last dropped
     uint64_t last_page_ = UINT64_MAX;  // the last page looked at
+    SentDateFile dates_;
 };
 
 }  // namespace mail
