@@ -142,6 +142,7 @@ Uid UnixAppendSink::commit() {
     }
     journal.end();
     committed_ = true;
+    box_.seen_ = FileStamp{};  // the next sync reads our message under the locks
     box_.appended_.insert(uid);
     // UW honours X-Keywords only for keywords in the X-IMAP table: a new one
     // goes into the table, written by the next rewrite (flush, close).

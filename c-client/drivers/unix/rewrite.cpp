@@ -176,6 +176,7 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
     dev_ = nst.st_dev;
     ino_ = nst.st_ino;
     parsed_size_ = tail_start;  // deliveries copied after it are read at the next sync
+    seen_ = FileStamp{};        // the next sync looks under the locks
     uids_.have_base = true;
     uids_.pseudo = pseudo;
     uids_.uid_last = base.uid_last;

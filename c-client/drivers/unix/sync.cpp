@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "drivers/unix/append_journal.hpp"
 #include "drivers/unix/append_repair.hpp"
 #include "drivers/unix/index_store.hpp"
 #include "drivers/unix/lock.hpp"
@@ -14,6 +15,12 @@
 #include "util/error.hpp"
 
 namespace mail::unixmbox {
+
+FileStamp FileStamp::of(const struct stat& st) {
+    return FileStamp{st.st_dev, st.st_ino, static_cast<uint64_t>(st.st_size),
+                     int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
+                     int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec};
+}
 
 MessageInfo UnixMailbox::info_of(const ScannedMessage& m, Uid uid) {
     MessageInfo info;
@@ -33,12 +40,10 @@ MessagePlace place_of(const ScannedMessage& m, const std::shared_ptr<const Uniqu
     return MessagePlace{m.start, m.header, m.blank, m.body, m.end, m.visible, fd, false};
 }
 
-uint64_t file_size(int fd, dev_t* dev = nullptr, ino_t* ino = nullptr) {
+struct stat stat_of(int fd) {
     struct stat st;
     if (::fstat(fd, &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
-    if (dev) *dev = st.st_dev;
-    if (ino) *ino = st.st_ino;
-    return static_cast<uint64_t>(st.st_size);
+    return st;
 }
 
 }  // namespace
@@ -117,6 +122,7 @@ void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
     dev_ = dev;
     ino_ = ino;
     parsed_size_ = size;
+    seen_ = FileStamp::of(st);
     if (messages_.size() != before || messages_.empty()) sink.exists(messages_.size());
     apply_pending(&sink, true);  // our sessions' changes not in the file yet
 }
@@ -145,16 +151,25 @@ bool UnixMailbox::read_tail(EventSink& sink, int fd, uint64_t size) {
     return true;
 }
 
+bool UnixMailbox::unchanged_since_seen() const {
+    if (seen_.mtime_ns < 0 || journal_pending(journal_path_)) return false;
+    struct stat st;
+    if (::stat(path_.c_str(), &st) < 0) return false;
+    return FileStamp::of(st) == seen_ && seen_.settled(::time(nullptr));
+}
+
 void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
     bool full = false;
-    recover_append(path_, journal_path_);  // a killed append's bytes go first
-    {
+    // As UW's unix_ping: a file nobody wrote since we read it needs no
+    // locks (they cost a dot lock file, fcntl and flock every command).
+    if (!unchanged_since_seen()) {
+        recover_append(path_, journal_path_);  // a killed append's bytes go first
         MboxLock lock = MboxLock::acquire(path_, false, false);
-        dev_t dev;
-        ino_t ino;
-        uint64_t size = file_size(lock.fd(), &dev, &ino);
-        if (dev != dev_ || ino != ino_ || size < parsed_size_) full = true;
+        struct stat st = stat_of(lock.fd());
+        uint64_t size = static_cast<uint64_t>(st.st_size);
+        if (st.st_dev != dev_ || st.st_ino != ino_ || size < parsed_size_) full = true;
         else if (size > parsed_size_ && !read_tail(sink, fd_->get(), size)) full = true;
+        if (!full) seen_ = FileStamp::of(st);
     }
     if (full) reload(sink, allow_expunge);
     else apply_pending(&sink, false);

@@ -19,6 +19,7 @@
 // not rewrite (flush keeps the changes pending, expunge says Busy).
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <memory>
@@ -32,6 +33,23 @@
 #include "mailbox/mailbox.hpp"
 
 namespace mail::unixmbox {
+
+// What a plain stat() says of the mbox: equal stamps mean nobody wrote it
+// in between (UW's unix_ping compares the same), unless both writes fell in
+// one clock tick; settled() says when that can no longer be.
+struct FileStamp {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    uint64_t size = 0;
+    int64_t mtime_ns = -1;  // -1: none taken
+    int64_t ctime_ns = -1;
+    bool operator==(const FileStamp&) const = default;
+    static FileStamp of(const struct stat& st);
+    // Dovecot's rule: a file changed within the last two seconds of now may
+    // change again without moving its times (coarse clocks, 1 s on some
+    // filesystems), so it is checked under the locks.
+    bool settled(int64_t now_seconds) const { return mtime_ns >= 0 && mtime_ns / 1000000000 + 2 <= now_seconds; }
+};
 
 // Where one message is in the file, parallel to Mailbox::messages_.
 struct MessagePlace {
@@ -70,6 +88,9 @@ private:
     // sync.cpp
     void reload(EventSink& sink, bool allow_expunge);       // the whole file again
     bool read_tail(EventSink& sink, int fd, uint64_t size);  // false: not a clean tail
+    // True when a stat() of the mbox equals seen_ (settled) and no append
+    // journal holds a record: nothing to read, no lock to take.
+    bool unchanged_since_seen() const;
     KeywordMask keyword_mask(const std::vector<std::string>& names);
     MessageInfo info_of(const ScannedMessage& m, Uid uid);
 
@@ -96,6 +117,7 @@ private:
     dev_t dev_ = 0;
     ino_t ino_ = 0;
     uint64_t parsed_size_ = 0;
+    FileStamp seen_;  // the mbox as the last locked read left it (all of it parsed)
     UidState uids_;
     bool persist_needed_ = false;  // UIDs, UIDVALIDITY or keywords not in the file yet
     bool flags_dirty_ = false;     // set_flags changes not yet in the pending-flags file
