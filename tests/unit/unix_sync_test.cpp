@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "drivers/unix/driver.hpp"
+#include "drivers/unix/lock.hpp"
 #include "drivers/unix/unix_mailbox.hpp"
 #include "index/index_path.hpp"
 #include "lock/lock_timeout.hpp"
@@ -50,7 +51,8 @@ void write_box(const std::string& path, int age_seconds) {
 
 // Another program (procmail, Postfix) holding every lock an mbox writer
 // takes: the dot lock naming it, fcntl and flock; on 'a' it appends a
-// message under them; when the pipe closes it lets go and exits.
+// message under them; on 'D' it lets go of the dot lock 1.2 s later (and
+// keeps the kernel locks); when the pipe closes it lets go and exits.
 class LockHolder {
 public:
     explicit LockHolder(const std::string& path) {
@@ -74,6 +76,11 @@ public:
             if (::write(from_child[1], "r", 1) != 1) ::_exit(1);
             char c;
             while (::read(to_child[0], &c, 1) == 1) {
+                if (c == 'D') {
+                    ::usleep(1200000);
+                    ::unlink(lock.c_str());
+                    continue;
+                }
                 ::lseek(fd, 0, SEEK_END);
                 if (::write(fd, kDelivery, sizeof kDelivery - 1) < 0) ::_exit(1);
                 if (::write(from_child[1], "a", 1) != 1) ::_exit(1);
@@ -94,6 +101,7 @@ public:
         REQUIRE(::write(to_, "a", 1) == 1);
         REQUIRE(::read(from_, &c, 1) == 1);
     }
+    void drop_dot_lock_soon() { REQUIRE(::write(to_, "D", 1) == 1); }
     void release() {
         if (pid_ <= 0) return;
         ::close(to_);
@@ -192,4 +200,23 @@ TEST_CASE("unix sync: a recent mtime or an append journal record means a locked 
             std::filesystem::remove_all(dir);
         }
     }
+}
+
+TEST_CASE("unix lock: the dot lock and the kernel locks share one timeout", "[unixsync]") {
+    std::string dir = temp_dir(), path = dir + "/box";
+    write_box(path, 0);
+    LockHolder other(path);
+    other.drop_dot_lock_soon();  // after 1.2 s of our 2 s; its kernel locks stay
+    auto start = std::chrono::steady_clock::now();
+    try {
+        unixmbox::MboxLock::acquire(path, false, false, 2);
+        FAIL("locked a mailbox whose kernel locks another process holds");
+    } catch (const MailError& e) {
+        CHECK(e.kind() == ErrorKind::Busy);
+    }
+    auto waited = std::chrono::steady_clock::now() - start;
+    CHECK(waited >= std::chrono::milliseconds(1200));  // the dot lock was waited for
+    CHECK(waited < std::chrono::milliseconds(2900));   // not 1.2 s + another 2 s
+    other.release();
+    std::filesystem::remove_all(dir);
 }

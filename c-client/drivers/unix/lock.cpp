@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -13,6 +15,9 @@
 namespace mail::unixmbox {
 
 MboxLock MboxLock::acquire(const std::string& path, bool exclusive, bool write, int timeout_seconds) {
+    // One deadline for all the locks: the kernel locks get what the dot lock
+    // left of it (at least one try), not a second timeout_seconds.
+    const time_t deadline = ::time(nullptr) + timeout_seconds;
     DotLockTimeouts timeouts;
     timeouts.timeout_seconds = timeout_seconds;
     MailDotLock dot = MailDotLock::acquire(path, timeouts);
@@ -22,7 +27,8 @@ MboxLock MboxLock::acquire(const std::string& path, bool exclusive, bool write, 
             if (errno == ENOENT) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
             throw MailError(ErrorKind::Io, std::string("cannot open the mailbox: ") + std::strerror(errno));
         }
-        KernelLock kernel = KernelLock::acquire(fd.get(), exclusive, timeout_seconds);
+        int left = static_cast<int>(std::max<time_t>(0, deadline - ::time(nullptr)));
+        KernelLock kernel = KernelLock::acquire(fd.get(), exclusive, left);
         struct stat a, b;
         if (::fstat(fd.get(), &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_ino == b.st_ino &&
             a.st_dev == b.st_dev)

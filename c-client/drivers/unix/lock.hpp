@@ -17,7 +17,8 @@ public:
     // Locks path and opens it (O_RDWR when exclusive or write, else O_RDONLY).
     // The descriptor is reopened until it names the file now at path (a
     // rewrite may have renamed a new file over it while we waited).
-    // Waits up to timeout_seconds for each lock, then throws MailError(Busy).
+    // Waits up to timeout_seconds for all the locks together, then throws
+    // MailError(Busy).
     static MboxLock acquire(const std::string& path, bool exclusive, bool write,
                             int timeout_seconds = lock_timeout_seconds());
 
