@@ -153,6 +153,9 @@ def prepare_home(setup, masters, work):
         shutil.copyfile(masters["mbx"], os.path.join(home, "INBOX"))
     else:
         shutil.copyfile(masters["mbox"], os.path.join(home, "INBOX"))
+    # The copy's dirty pages would otherwise be written back during the
+    # workloads, in whichever setup's fsyncs happen to come first.
+    os.sync()
     return home
 
 
