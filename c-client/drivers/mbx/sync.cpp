@@ -30,11 +30,18 @@ void MbxMailbox::sync_locked(EventSink& sink, bool allow_expunge, bool may_compa
     if (flagcheck_) sweep_flags(sink);
     if (allow_expunge) report_gone(sink);
     if (!pending_.empty()) {
+        if (messages_.empty()) {  // the open: exactly as many as there are, no doubling slack
+            messages_.reserve(pending_.size());
+            slots_.reserve(pending_.size());
+        }
         for (Parsed& p : pending_) {
             messages_.push_back(p.info);
             slots_.push_back(p.slot);
         }
-        pending_.clear();
+        // A whole file's worth (56 B a message) would otherwise stay
+        // allocated for the session's life; a few appends' worth may stay.
+        if (pending_.capacity() > 1024) std::vector<Parsed>().swap(pending_);
+        else pending_.clear();
         sink.exists(messages_.size());
     }
     bool gone = false;
