@@ -41,7 +41,8 @@ UnixMailbox::~UnixMailbox() {
 
 MessageContent UnixMailbox::content(size_t index) {
     const MessagePlace& p = places_.at(index);
-    return MessageContent(p.fd, p.visible);
+    const std::shared_ptr<const UniqueFd>& fd = files_.at(p.file);
+    return MessageContent(fd, visible_ranges(p, fd->get()));
 }
 
 std::optional<size_t> UnixMailbox::keyword_bit(std::string_view name, bool create) {

@@ -31,27 +31,21 @@ struct TempName {
     }
 };
 
-void copy_clipped(const MessagePlace& p, uint64_t from, uint64_t to, int out, uint64_t& pos) {
-    for (const FileRange& r : p.visible) {
+void copy_clipped(const std::vector<FileRange>& visible, int fd, uint64_t from, uint64_t to, int out, uint64_t& pos) {
+    for (const FileRange& r : visible) {
         uint64_t a = std::max(r.offset, from), b = std::min(r.offset + r.length, to);
         if (a >= b) continue;
-        copy_range(p.fd->get(), a, b - a, out, pos);
+        copy_range(fd, a, b - a, out, pos);
         pos += b - a;
     }
 }
 
 // The message as the scanner reads it back from the new file (header_hash
 // is filled in once the file is written).
-ScannedMessage indexed_message(const MessagePlace& np, const MessageInfo& info, bool old,
+ScannedMessage indexed_message(const ScannedMessage& where, const MessageInfo& info, bool old,
                                const std::vector<std::string>& keywords, const MailboxBase* base) {
-    ScannedMessage m;
-    m.start = np.start;
-    m.header = np.header;
-    m.blank = np.blank;
-    m.body = np.body;
-    m.end = np.end;
-    m.next = np.end + 1;
-    m.visible = np.visible;
+    ScannedMessage m = where;
+    m.next = m.end + 1;
     m.size = info.size;
     m.internal_date = info.internal_date;
     m.zone_minutes = info.zone_minutes;
@@ -94,7 +88,7 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
     ::fchmod(out.get(), st.st_mode & 07777);
 
     auto keep = [&](size_t i) {
-        return places_[i].fd == fd_ && !(expunge && expunge->count(messages_[i].uid));
+        return places_[i].file == 0 && !(expunge && expunge->count(messages_[i].uid));
     };
     bool any = false;
     for (size_t i = 0; i < messages_.size(); ++i) any = any || keep(i);
@@ -114,6 +108,9 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
     bool first = !pseudo;
     std::vector<MessageInfo> infos;
     std::vector<MessagePlace> places;
+    infos.reserve(messages_.size());
+    places.reserve(messages_.size());
+    indexed.reserve(messages_.size() + indexed.size());
     std::vector<size_t> removed;  // indexes, ascending
     for (size_t i = 0; i < messages_.size(); ++i) {
         if (!keep(i)) {
@@ -122,13 +119,14 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         }
         const MessagePlace& p = places_[i];
         const MessageInfo& m = messages_[i];
-        MessagePlace np;
-        np.fd = new_fd;
+        int ifd = files_[p.file]->get();
+        std::vector<FileRange> visible = visible_ranges(p, ifd);
+        ScannedMessage np;  // where it goes in the new file
         np.start = pos;
-        copy_range(p.fd->get(), p.start, p.header - p.start, ofd, pos);
-        pos += p.header - p.start;
+        copy_range(ifd, p.start, p.header, ofd, pos);
+        pos += p.header;
         np.header = pos;
-        copy_clipped(p, p.header, p.blank, ofd, pos);
+        copy_clipped(visible, ifd, p.header_at(), p.blank_at(), ofd, pos);
         uint64_t header_end = pos;
         std::vector<std::string> names;
         for (size_t b = 0; b < keywords_.size(); ++b)
@@ -143,17 +141,17 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         pos += status.size();
         np.blank = pos - 1;
         np.body = pos;
-        copy_clipped(p, p.body, p.end, ofd, pos);
+        copy_clipped(visible, ifd, p.body_at(), p.end, ofd, pos);
         np.end = pos;
         write_at(ofd, pos, "\n");
         pos += 1;
         if (header_end > np.header) np.visible.push_back(FileRange{np.header, header_end - np.header});
         np.visible.push_back(FileRange{np.blank, np.end - np.blank});
         MessageInfo info = m;
-        if (p.blank == p.body) info.size += 2;  // it had no blank line; it has one now
+        if (p.body_gap == 0) info.size += 2;  // it had no blank line; it has one now
         indexed.push_back(indexed_message(np, info, old, names, first_base));
         infos.push_back(info);
-        places.push_back(std::move(np));
+        places.push_back(place_of(indexed.back(), 0));
     }
     uint64_t tail_start = pos;
     if (size > parsed_size_) copy_range(lock.fd(), parsed_size_, size - parsed_size_, ofd, pos);
@@ -172,7 +170,7 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         if (sink) sink->expunged(removed[k] - k + 1);
     messages_ = std::move(infos);
     places_ = std::move(places);
-    fd_ = new_fd;
+    files_ = {new_fd};
     dev_ = nst.st_dev;
     ino_ = nst.st_ino;
     parsed_size_ = tail_start;  // deliveries copied after it are read at the next sync

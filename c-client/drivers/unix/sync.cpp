@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include <algorithm>
-#include <map>
+#include <limits>
 
 #include "drivers/unix/append_journal.hpp"
 #include "drivers/unix/append_repair.hpp"
@@ -35,10 +35,6 @@ MessageInfo UnixMailbox::info_of(const ScannedMessage& m, Uid uid) {
 }
 
 namespace {
-
-MessagePlace place_of(const ScannedMessage& m, const std::shared_ptr<const UniqueFd>& fd) {
-    return MessagePlace{m.start, m.header, m.blank, m.body, m.end, m.visible, fd, false};
-}
 
 struct stat stat_of(int fd) {
     struct stat st;
@@ -73,28 +69,45 @@ void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
     if (keywords_.empty()) keywords_ = state.base_keywords;
     else keyword_mask(state.base_keywords);
 
-    // Index the new file by UID, then merge it into what the client knows.
-    std::map<Uid, size_t> found;
-    for (size_t i = 0; i < scanned.size(); ++i)
-        if (uids[i]) found[uids[i]] = i;
+    // Merge the new file into what the client knows, matching by UID. The
+    // UIDs given in file order ascend (uid_rules.hpp; 0, the pseudo-message,
+    // comes first), so a binary search finds them.
+    auto find_uid = [&](Uid uid) -> size_t {
+        auto it = std::lower_bound(uids.begin(), uids.end(), uid);
+        return it != uids.end() && *it == uid && uid ? static_cast<size_t>(it - uids.begin()) : uids.size();
+    };
+    std::vector<bool> taken(scanned.size());
     std::vector<MessageInfo> infos;
     std::vector<MessagePlace> places;
+    infos.reserve(std::max(messages_.size(), scanned.size()));
+    places.reserve(infos.capacity());
+    // The new file is files[0]; old files stay only for the vanished messages still shown.
+    std::vector<std::shared_ptr<const UniqueFd>> files{fd};
+    auto file_of = [&](uint16_t old) -> uint16_t {
+        for (size_t k = 1; k < files.size(); ++k)
+            if (files[k] == files_[old]) return static_cast<uint16_t>(k);
+        if (files.size() > std::numeric_limits<uint16_t>::max())
+            throw MailError(ErrorKind::Busy, "too many versions of the mailbox open; try again later");
+        files.push_back(files_[old]);
+        return static_cast<uint16_t>(files.size() - 1);
+    };
     for (size_t i = 0, seq = 0; i < messages_.size(); ++i) {
-        auto it = validity_changed ? found.end() : found.find(messages_[i].uid);
-        if (it == found.end()) {
+        size_t k = validity_changed ? uids.size() : find_uid(messages_[i].uid);
+        if (k == uids.size()) {
             if (allow_expunge) {
                 sink.expunged(seq + 1);
                 continue;
             }
             infos.push_back(messages_[i]);  // vanished: still readable from the old file
             places.push_back(places_[i]);
+            places.back().file = file_of(places_[i].file);
             ++seq;
             continue;
         }
-        const ScannedMessage& m = scanned[it->second];
+        const ScannedMessage& m = scanned[k];
         MessageInfo info = info_of(m, messages_[i].uid);
         info.flags = (info.flags & ~kRecent) | (messages_[i].flags & kRecent);
-        MessagePlace place = place_of(m, fd);
+        MessagePlace place = place_of(m, 0);
         if (places_[i].dirty) {  // our own change not written yet wins
             info.flags = messages_[i].flags;
             info.keywords = messages_[i].keywords;
@@ -105,20 +118,21 @@ void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
         places.push_back(std::move(place));
         ++seq;
         if (changed) sink.flags_changed(seq);
-        found.erase(it);
+        taken[k] = true;
     }
     size_t before = infos.size();
     Uid last = infos.empty() ? 0 : infos.back().uid;
-    for (auto& [uid, i] : found) {
-        if (uid <= last) continue;  // cannot be shown in sequence; the UID rules prevent it
-        infos.push_back(info_of(scanned[i], uid));
-        places.push_back(place_of(scanned[i], fd));
+    for (size_t i = 0; i < scanned.size(); ++i) {
+        if (taken[i] || !uids[i]) continue;
+        if (uids[i] <= last) continue;  // cannot be shown in sequence; the UID rules prevent it
+        infos.push_back(info_of(scanned[i], uids[i]));
+        places.push_back(place_of(scanned[i], 0));
     }
     messages_ = std::move(infos);
     places_ = std::move(places);
     uids_ = state;
     persist_needed_ = persist_needed_ || assigned || !state.have_base;
-    fd_ = fd;
+    files_ = std::move(files);
     dev_ = dev;
     ino_ = ino;
     parsed_size_ = size;
@@ -143,7 +157,7 @@ bool UnixMailbox::read_tail(EventSink& sink, int fd, uint64_t size) {
     for (size_t i = 0; i < scanned.size(); ++i) {
         if (!uids[i]) continue;
         messages_.push_back(info_of(scanned[i], uids[i]));
-        places_.push_back(place_of(scanned[i], fd_));
+        places_.push_back(place_of(scanned[i], 0));
     }
     persist_needed_ = persist_needed_ || assigned;
     parsed_size_ = size;
@@ -168,7 +182,7 @@ void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
         struct stat st = stat_of(lock.fd());
         uint64_t size = static_cast<uint64_t>(st.st_size);
         if (st.st_dev != dev_ || st.st_ino != ino_ || size < parsed_size_) full = true;
-        else if (size > parsed_size_ && !read_tail(sink, fd_->get(), size)) full = true;
+        else if (size > parsed_size_ && !read_tail(sink, files_.front()->get(), size)) full = true;
         if (!full) seen_ = FileStamp::of(st);
     }
     if (full) reload(sink, allow_expunge);

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/unix/message_place.hpp"
 #include "drivers/unix/pending_flags.hpp"
 #include "drivers/unix/scanner.hpp"
 #include "drivers/unix/uid_rules.hpp"
@@ -49,14 +50,6 @@ struct FileStamp {
     // change again without moving its times (coarse clocks, 1 s on some
     // filesystems), so it is checked under the locks.
     bool settled(int64_t now_seconds) const { return mtime_ns >= 0 && mtime_ns / 1000000000 + 2 <= now_seconds; }
-};
-
-// Where one message is in the file, parallel to Mailbox::messages_.
-struct MessagePlace {
-    uint64_t start = 0, header = 0, blank = 0, body = 0, end = 0;
-    std::vector<FileRange> visible;
-    std::shared_ptr<const UniqueFd> fd;  // the file it was found in (an old one stays readable)
-    bool dirty = false;  // flags changed here, not yet in the file
 };
 
 class UnixMailbox : public Mailbox {
@@ -113,7 +106,10 @@ private:
     std::string journal_path_;  // the append journal (append_journal.hpp)
     bool read_only_;
     bool deliver_;  // OpenMode::Deliver: rewrites keep the recent ones unread-by-anyone (no "O")
-    std::shared_ptr<const UniqueFd> fd_;
+    // The files messages are read from, MessagePlace::file: [0] is the
+    // current one (empty before the first read); older ones hold messages
+    // that vanished from it while expunges could not be told.
+    std::vector<std::shared_ptr<const UniqueFd>> files_;
     dev_t dev_ = 0;
     ino_t ino_ = 0;
     uint64_t parsed_size_ = 0;
@@ -125,7 +121,7 @@ private:
     PendingStamp pending_seen_;    // its version we last applied
     int64_t pending_since_ = 0;    // time() of the oldest change not in the mbox; 0: none
     int64_t retry_at_ = 0;         // after a failed checkpoint, no timer before this time()
-    std::vector<MessagePlace> places_;
+    std::vector<MessagePlace> places_;  // parallel to messages_
     std::set<Uid> appended_;  // by this session: \Recent when they show up
     UniqueFd inotify_;             // change_fd(): the file and its directory
     ino_t watched_ino_ = 0;        // the inode the file watch is on
