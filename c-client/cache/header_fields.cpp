@@ -14,7 +14,7 @@ bool is_cached_header_name(std::string_view name) {
 
 std::string cached_header_fields(Mailbox& mailbox, size_t index, MessageCache* cache) {
     const MessageInfo& info = mailbox.at(index);
-    const MessageKey key{info.uid, info.size, info.internal_date};
+    const MessageKey key{info.uid, info.size, mailbox.cache_key_date(index)};
     if (cache) {
         CachedFields known = cache->fields(key, kCacheHeaderFields);
         if (known.header_fields) return std::move(*known.header_fields);
@@ -39,7 +39,7 @@ int64_t sent_date_of(std::string_view header) {
 int64_t cached_sent_date(Mailbox& mailbox, size_t index, MessageCache* cache) {
     if (cache) {
         const MessageInfo& info = mailbox.at(index);
-        CachedFields known = cache->fields(MessageKey{info.uid, info.size, info.internal_date}, kCacheSentDate);
+        CachedFields known = cache->fields(MessageKey{info.uid, info.size, mailbox.cache_key_date(index)}, kCacheSentDate);
         if (known.sent_date) return *known.sent_date;
     }
     return sent_date_of(cached_header_fields(mailbox, index, cache));

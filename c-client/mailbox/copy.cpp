@@ -5,8 +5,8 @@
 
 namespace mail {
 
-AppendRequest copy_request(const Mailbox& from, size_t index) {
-    const MessageInfo& m = from.at(index);
+AppendRequest copy_request(Mailbox& from, size_t index) {
+    const MessageInfo& m = from.dated(index);
     AppendRequest req;
     req.flags = m.flags & kStorableFlags;
     for (size_t b = 0; b < from.keywords().size() && b < kMaxKeywords; ++b)

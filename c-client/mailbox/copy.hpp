@@ -10,7 +10,7 @@
 namespace mail {
 
 // An AppendRequest carrying the message's flags, keywords and internal date.
-AppendRequest copy_request(const Mailbox& from, size_t index);
+AppendRequest copy_request(Mailbox& from, size_t index);
 
 // Streams the message's stored bytes into a sink (64 KB at a time).
 void copy_content(Mailbox& from, size_t index, AppendSink& to);

@@ -83,6 +83,20 @@ public:
     // The index of the message with this UID, if present (binary search).
     std::optional<size_t> index_of(Uid uid) const;
 
+    // The message at index with its internal date and zone known. A driver
+    // may leave MessageInfo::internal_date at kUnknownDate after a sync and
+    // read it here on demand, remembering it (maildir: the file's mtime, as
+    // Dovecot reads received dates lazily), so that an open need not stat
+    // every file. Every reader of internal_date or zone_minutes goes through
+    // this, not at(). Throws MailError(NotFound) as content() does when
+    // another program removed the message since the last sync().
+    virtual const MessageInfo& dated(size_t index) { return messages_.at(index); }
+    // The date a cache record's MessageKey carries (cache/): the internal
+    // date, or 0 for a format whose UID, size and UIDVALIDITY already prove
+    // which bytes a record describes (maildir), so that a cache lookup needs
+    // no date.
+    virtual int64_t cache_key_date(size_t index) { return dated(index).internal_date; }
+
     // The keyword names, in the order of the KeywordMask bits.
     const std::vector<std::string>& keywords() const { return keywords_; }
     // The bit of a keyword, creating it when create is set and there is room.

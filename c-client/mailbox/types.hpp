@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,12 +29,18 @@ constexpr uint32_t kStorableFlags = kSeen | kAnswered | kFlagged | kDeleted | kD
 using KeywordMask = uint64_t;
 constexpr size_t kMaxKeywords = 64;
 
+// MessageInfo::internal_date of a message whose date the driver has not read
+// yet (maildir after an open: Mailbox::dated() reads the file's mtime).
+inline constexpr int64_t kUnknownDate = std::numeric_limits<int64_t>::min();
+
 // What the index knows of one message without reading it.
 struct MessageInfo {
     Uid uid = 0;
     uint32_t flags = 0;         // SystemFlag bits
     KeywordMask keywords = 0;   // bits into Mailbox::keywords()
-    int64_t internal_date = 0;  // seconds since the epoch
+    // Seconds since the epoch, or kUnknownDate when the driver reads it on
+    // demand: read both through Mailbox::dated(), not here.
+    int64_t internal_date = 0;
     int32_t zone_minutes = 0;   // the internal date's zone, east of UTC
     uint64_t size = 0;          // RFC822.SIZE: the message with CRLF line ends
 };

@@ -69,6 +69,7 @@ public:
     Needles needles;
     bool whole_header = false;  // a key needs fields the cache does not keep
     bool sent_keys = false;     // SENTBEFORE/SENTON/SENTSINCE: Date: is parsed
+    bool date_keys = false;     // BEFORE/ON/SINCE/OLDER/YOUNGER: Mailbox::dated()
 
     Node compile(const SearchKey& key) {
         Node n;
@@ -93,6 +94,7 @@ public:
             break;
         case K::Before: case K::On: case K::Since:
             n.number = key.date;
+            date_keys = true;
             break;
         case K::SentBefore: case K::SentOn: case K::SentSince:
             n.number = key.date;
@@ -104,6 +106,7 @@ public:
         case K::Older: case K::Younger: {
             int64_t now = opt_.now ? opt_.now : static_cast<int64_t>(::time(nullptr));
             n.number = now - static_cast<int64_t>(std::min<uint64_t>(key.number, INT32_MAX));
+            date_keys = true;
             break;
         }
         case K::ModSeq:
@@ -295,6 +298,14 @@ std::vector<size_t> search(Mailbox& mailbox, const SearchKey& key, const SearchO
     for (size_t i = 0; i < mailbox.count(); ++i) {
         Facts f;
         f.info = &mailbox.at(i);
+        if (compiler.date_keys) {  // the driver may read the date on demand (maildir)
+            try {
+                f.info = &mailbox.dated(i);
+            } catch (const MailError& e) {
+                if (e.kind() != ErrorKind::NotFound) throw;
+                continue;  // removed by another program since the last sync
+            }
+        }
         f.seq = static_cast<uint32_t>(i + 1);
         if (options.modseq) f.modseq = options.modseq(f.info->uid);
         Tri t = eval(root, f);

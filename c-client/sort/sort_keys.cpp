@@ -181,19 +181,21 @@ std::vector<const SortKeys*> SortKeyCache::keys(Mailbox& mailbox, const std::vec
                 if (missing == kSortSent) {
                     // The date alone: the cache's parsed sent date, no header.
                     int64_t sent = cached_sent_date(mailbox, index, cache);
-                    k.sent = sent == kNoSentDate ? info.internal_date : sent;
+                    k.sent = sent == kNoSentDate ? mailbox.dated(index).internal_date : sent;
                     k.parts |= kSortSent;
                 } else {
                     // Every field extract_sort_keys looks at is a cached one.
                     merge_parts(k, extract_sort_keys(cached_header_fields(mailbox, index, cache), info, missing),
                                 missing);
+                    // No Date: the internal date, which the driver may read on demand.
+                    if ((missing & kSortSent) && k.sent == kUnknownDate) k.sent = mailbox.dated(index).internal_date;
                 }
             } catch (const MailError& e) {
                 // Removed by another program since the last sync: it sorts by
                 // what the index knows until the expunge is reported.
                 if (e.kind() != ErrorKind::NotFound) throw;
                 SortKeys none;
-                none.sent = info.internal_date;
+                none.sent = info.internal_date;  // kUnknownDate (first) when the driver had not read it
                 merge_parts(k, std::move(none), missing);
             }
         }

@@ -77,7 +77,7 @@ void MessageFetcher::load_structure(size_t index) {
 // added to it.
 void MessageFetcher::load_cached_fields(size_t index) {
     const MessageInfo& info = mailbox_.at(index);
-    const MessageKey key{info.uid, info.size, info.internal_date};
+    const MessageKey key{info.uid, info.size, mailbox_.cache_key_date(index)};
     unsigned wanted = (plan_.needs_envelope ? kCacheEnvelope : 0u) |
                       (plan_.needs_bodystructure ? kCacheBody | kCacheBodyStructure : 0u);
     CachedFields known = cache_.fields(key, wanted);
@@ -120,6 +120,11 @@ void MessageFetcher::prepare(size_t index) {
     if (plan_.needs_structure) load_structure(index);
     if (structure_) check_binary_items(*structure_, plan_.items);  // [UNKNOWN-CTE] before any output
     if (plan_.needs_envelope || plan_.needs_bodystructure) load_cached_fields(index);
+    for (const FetchItem& item : plan_.items)  // a driver may read the date on demand (maildir)
+        if (item.kind == FetchItem::Kind::InternalDate) {
+            mailbox_.dated(index);
+            break;
+        }
     const MessageInfo& info = mailbox_.at(index);
     if (plan_.sets_seen && !mailbox_.read_only() && !(info.flags & kSeen)) {
         mailbox_.set_flags(index, (info.flags & kStorableFlags) | kSeen, info.keywords);

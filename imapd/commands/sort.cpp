@@ -3,6 +3,7 @@
 // their sort keys come from the session's SortKeyCache (each header read
 // once per session), and the order goes out as "* SORT n n n" or as one
 // "* ESEARCH" line.
+#include <algorithm>
 #include <string>
 
 #include "imapd/commands/search_result.hpp"
@@ -11,6 +12,7 @@
 #include "imapd/session/session.hpp"
 #include "search/search.hpp"
 #include "sort/sort.hpp"
+#include "util/error.hpp"
 
 namespace mail::imapd {
 
@@ -46,7 +48,17 @@ Reply cmd_sort(CommandContext& ctx) {
         session.sort_keys().keys(mailbox, matches, &session.message_cache(), sort_key_parts(request.criteria));
     session.message_cache().flush();  // other sessions may use what we parsed
     std::vector<SortItem> items(matches.size());
-    for (size_t i = 0; i < matches.size(); ++i) items[i] = {matches[i], &mailbox.at(matches[i]), keys[i]};
+    const bool arrival = std::any_of(request.criteria.begin(), request.criteria.end(),
+                                     [](const mail::SortCriterion& c) { return c.key == mail::SortKey::Arrival; });
+    for (size_t i = 0; i < matches.size(); ++i) {
+        const mail::MessageInfo* info = &mailbox.at(matches[i]);
+        if (arrival) try {  // the driver may read the date on demand (maildir)
+                info = &mailbox.dated(matches[i]);
+            } catch (const mail::MailError& e) {
+                if (e.kind() != mail::ErrorKind::NotFound) throw;  // gone: sorts by what the index knows
+            }
+        items[i] = {matches[i], info, keys[i]};
+    }
     std::vector<size_t> order = sort_messages(std::move(items), request.criteria);
     const char* done = ctx.uid() ? "UID SORT completed" : "SORT completed";
 

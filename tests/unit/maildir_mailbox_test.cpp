@@ -89,7 +89,7 @@ TEST_CASE("maildir: append, read back, sizes, flags in the name", "[maildir]") {
     CHECK(box.keywords() == std::vector<std::string>{"work", "$Junk"});
     CHECK(box.at(0).size == 20);  // three LFs counted as CRLF
     CHECK(box.at(1).size == 20);
-    CHECK(box.at(0).internal_date == 1000000000);
+    CHECK(box.dated(0).internal_date == 1000000000);
     CHECK(read_all(box.content(0)) == "Subject: a\n\nbody\n");
     auto cur = files_in(m.path / "cur");
     REQUIRE(cur.size() == 2);

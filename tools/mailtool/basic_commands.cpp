@@ -65,7 +65,8 @@ int run_ls(const Args& args) {
     if (!parse(args, a) || !a.extra.empty()) return usage("ls [-f FORMAT] [-t] PATH");
     auto box = existing_driver(a)->open(a.path, OpenMode::ReadOnly);
     std::printf("UIDVALIDITY %u\nUIDNEXT %u\n", box->uidvalidity(), box->uidnext());
-    for (const MessageInfo& m : box->messages()) {
+    for (size_t i = 0; i < box->count(); ++i) {
+        const MessageInfo& m = a.times ? box->dated(i) : box->at(i);  // maildir reads dates on demand
         std::string line = std::to_string(m.uid);
         if (a.times) line += " " + std::to_string(m.internal_date);
         std::string flags = flag_names(m.flags & kStorableFlags);

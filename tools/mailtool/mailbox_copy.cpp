@@ -94,7 +94,7 @@ struct DigestCtx {
 }  // namespace
 
 MessageDigest digest_message(Mailbox& box, size_t index) {
-    const MessageInfo& m = box.at(index);
+    const MessageInfo& m = box.dated(index);
     MessageDigest d;
     d.uid = m.uid;
     d.flags = m.flags & kStorableFlags;

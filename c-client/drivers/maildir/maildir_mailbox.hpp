@@ -38,13 +38,21 @@ class MaildirMailbox : public Mailbox {
 public:
     // index_dir: the configuration's (index/index_path.hpp), for imapd-dates.
     MaildirMailbox(std::string path, OpenMode mode, LockTimeouts timeouts = {}, std::string_view index_dir = {});
-    ~MaildirMailbox() override = default;
+    ~MaildirMailbox() override;  // saves dates read on demand (imapd-dates)
 
     bool read_only() const override { return read_only_; }
     Uid uidvalidity() const override { return uidlist_.uidvalidity; }
     Uid uidnext() const override { return uidlist_.next_uid; }
     std::optional<size_t> keyword_bit(std::string_view name, bool create) override;
     MessageContent content(size_t index) override;
+    // internal_date.cpp: an open leaves the dates not in imapd-dates unknown;
+    // the first reader stats the file (fstatat on a held cur/ or new/).
+    const MessageInfo& dated(size_t index) override;
+    // A maildir file's bytes never change under its name's base, a UID is
+    // never given to another message under one UIDVALIDITY, and the cache
+    // is bound to the UIDVALIDITY: UID and size prove a record, as Dovecot's
+    // cache trusts them, and a FETCH from the cache needs no stat.
+    int64_t cache_key_date(size_t) override { return 0; }
     std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
     void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
     void flush() override;  // fsyncs cur/ once after set_flags' renames
@@ -122,8 +130,8 @@ private:
     Uidlist uidlist_;
     std::string dates_path_;
     std::optional<std::vector<DateRecord>> dates_;  // during a sync only
-    size_t dates_missed_ = 0;
-    UniqueFd stat_dirs_[2];  // new/, cur/ during a sync: dates by fstatat, not a path walk a file  // dates taken by stat since imapd-dates was written
+    size_t dates_missed_ = 0;  // dates taken by stat since imapd-dates was written
+    UniqueFd stat_dirs_[2];    // new/, cur/, opened at the first dated(): fstatat, not a path walk a file
     bool records_trimmed_ = false;  // uidlist_.records lacks the UIDs below its first
     FileStamp uidlist_stamp_;
     FileStamp keywords_stamp_;
@@ -144,6 +152,8 @@ Uid next_uidvalidity(const std::string& root);
 std::string maildir_root(const std::string& path);
 // RFC822.SIZE of a file: its size with bare LFs counted as CRLF.
 uint64_t compute_vsize(int fd);
+// Sets a message's internal date (seconds) and its zone, the local one then.
+void set_internal_date(MessageInfo& info, int64_t date);
 // A new mailbox GUID for the uidlist's G field: 32 hex digits.
 std::string random_guid();
 

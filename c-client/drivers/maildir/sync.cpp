@@ -247,32 +247,17 @@ bool MaildirMailbox::add_message(const UidlistRecord& rec, const ScannedFile& fi
     FileName fn = parse_file_name(file.name);
     const std::string path = path_ + (file.in_new ? "/new/" : "/cur/") + file.name;
     // The internal date is the file's mtime: from imapd-dates when it has
-    // this UID, so that an open does not stat every file.
+    // this UID, otherwise read by dated() when a command needs it, so that
+    // an open does not stat every file.
     std::optional<int64_t> date = dates_ ? find_date(*dates_, rec.uid) : std::nullopt;
-    uint64_t stored_size = 0;
-    if (!date) {
-        UniqueFd& dir_fd = stat_dirs_[file.in_new ? 0 : 1];
-        if (!dir_fd) dir_fd.reset(::open(dir(file.in_new ? "new" : "cur").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        struct stat st;
-        int rc = dir_fd ? ::fstatat(dir_fd.get(), file.name.c_str(), &st, 0) : ::stat(path.c_str(), &st);
-        if (rc < 0) {
-            if (errno == ENOENT || errno == ENOTDIR) return false;  // removed since the scan: not worth announcing
-            throw_errno("cannot stat " + path, errno);
-        }
-        date = st.st_mtime;
-        stored_size = static_cast<uint64_t>(st.st_size);
-        ++dates_missed_;
-    }
-    info.internal_date = *date;
-    struct tm tm;
-    time_t t = static_cast<time_t>(*date);
-    if (::localtime_r(&t, &tm)) info.zone_minutes = static_cast<int32_t>(tm.tm_gmtoff / 60);
+    if (date) set_internal_date(info, *date);
+    else info.internal_date = kUnknownDate;
     if (fn.vsize) info.size = *fn.vsize;
     else if (auto w = rec.vsize()) info.size = *w;
     else {
         UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd && errno == ENOENT) return false;
-        info.size = fd ? compute_vsize(fd.get()) : stored_size;
+        info.size = fd ? compute_vsize(fd.get()) : 0;
     }
     if (recent_.erase(rec.uid)) info.flags |= kRecent;
     messages_.push_back(info);
@@ -321,7 +306,8 @@ void MaildirMailbox::save_dates(bool opening) {
     if (dates_missed_ == 0 || (!opening && dates_missed_ < 256)) return;
     std::vector<DateRecord> records;
     records.reserve(messages_.size());
-    for (const MessageInfo& m : messages_) records.push_back({m.uid, m.internal_date});
+    for (const MessageInfo& m : messages_)
+        if (m.internal_date != kUnknownDate) records.push_back({m.uid, m.internal_date});
     const std::string& target = dates_path_;
     const std::string tmp = target + ".tmp";
     if (target.compare(0, path_.size() + 1, path_ + "/") != 0 && !make_index_dir(target)) return;
@@ -379,7 +365,10 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
         !cur_state_.needs_scan(cur_stamp, now)) {
         // Nothing changed but what we did ourselves: our APPENDs are known
         // without reading cur/ again.
-        if (own_appends_.empty() || add_own_appends(sink)) return;
+        if (own_appends_.empty() || add_own_appends(sink)) {
+            save_dates(false);  // dates that commands read since the last write
+            return;
+        }
     }
     own_appends_.clear();
     const bool opening = messages_.empty();
@@ -391,7 +380,6 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     assign_uids(files);
     claim_recent(files);
     merge(sink, allow_expunge, files, moved);
-    stat_dirs_[0].reset(), stat_dirs_[1].reset();
     dates_.reset();
     save_dates(opening);
     trim_records();
