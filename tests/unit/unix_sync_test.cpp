@@ -220,3 +220,60 @@ TEST_CASE("unix lock: the dot lock and the kernel locks share one timeout", "[un
     other.release();
     std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+Uid append_one(Mailbox& box, std::string_view text) {
+    auto sink = box.append(AppendRequest{});
+    sink->write(text);
+    return sink->commit();
+}
+
+}  // namespace
+
+TEST_CASE("unix sync: our own append needs no lock at the next sync, another's same-second append does",
+          "[unixsync][unix2]") {
+    TimeoutGuard timeout;
+    struct Case {
+        const char* what;
+        bool other_delivers;  // another program appends between our commit and our sync
+    };
+    const Case cases[] = {{"only ours", false}, {"another's right after ours", true}};
+    for (const Case& c : cases) {
+        SECTION(c.what) {
+            std::string dir = temp_dir(), path = dir + "/box";
+            write_box(path, 0);  // mtime now: the 2-second rule would lock
+            auto box = unixmbox::UnixDriver().open(path, OpenMode::ReadWrite);
+            Events first;
+            box->sync(first, true);
+            REQUIRE(box->count() == 1);
+            Uid uid = append_one(*box, "Subject: mine\r\n\r\nmy body\r\n");
+
+            LockHolder other(path);  // holds every lock from here
+            if (c.other_delivers) other.deliver();
+            Events events;
+            auto start = std::chrono::steady_clock::now();
+            CHECK(sync_waited(*box, events) == c.other_delivers);
+            if (!c.other_delivers) {
+                CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500));
+                CHECK(events.seen == std::vector<std::string>{"exists 2"});
+                REQUIRE(box->count() == 2);
+                CHECK(box->at(1).uid == uid);
+                MessageContent content = box->content(1);
+                std::string text(content.length(), '\0');
+                text.resize(content.read(0, text.data(), text.size()));
+                CHECK(text.find("my body") != std::string::npos);
+                CHECK(text.find("X-UID") == std::string::npos);
+                // Used once: inside 2 s of that mtime, the next sync locks again.
+                Events again;
+                CHECK(sync_waited(*box, again));
+            }
+            other.release();
+            Events after;
+            box->sync(after, true);
+            REQUIRE(box->count() == (c.other_delivers ? 3u : 2u));
+            CHECK(box->at(1).uid == uid);
+            std::filesystem::remove_all(dir);
+        }
+    }
+}

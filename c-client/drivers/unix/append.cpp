@@ -142,7 +142,13 @@ Uid UnixAppendSink::commit() {
     }
     journal.end();
     committed_ = true;
-    box_.seen_ = FileStamp{};  // the next sync reads our message under the locks
+    box_.seen_ = FileStamp{};
+    // Stat'ed under the locks, after our write: the next sync, seeing exactly
+    // this, reads the tail without locking (unix_mailbox.hpp, own_stamp_).
+    if (::fstat(lock.fd(), &st) == 0 && st.st_ino == box_.ino_ && st.st_dev == box_.dev_ && !box_.files_.empty())
+        box_.own_stamp_ = FileStamp::of(st);
+    else
+        box_.own_stamp_ = FileStamp{};
     box_.appended_.insert(uid);
     // UW honours X-Keywords only for keywords in the X-IMAP table: a new one
     // goes into the table, written by the next rewrite (flush, close).

@@ -172,11 +172,26 @@ bool UnixMailbox::unchanged_since_seen() const {
     return FileStamp::of(st) == seen_ && seen_.settled(::time(nullptr));
 }
 
+bool UnixMailbox::unchanged_since_own_append(const FileStamp& own) const {
+    if (own.mtime_ns < 0 || own.dev != dev_ || own.ino != ino_ || own.size < parsed_size_ || files_.empty() ||
+        journal_pending(journal_path_))
+        return false;
+    struct stat st;
+    if (::stat(path_.c_str(), &st) < 0) return false;
+    return FileStamp::of(st) == own;
+}
+
 void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
     bool full = false;
+    const FileStamp own = own_stamp_;
+    own_stamp_ = FileStamp{};  // used once
     // As UW's unix_ping: a file nobody wrote since we read it needs no
     // locks (they cost a dot lock file, fcntl and flock every command).
-    if (!unchanged_since_seen()) {
+    // Nor does one that only our own append changed since (own_stamp_).
+    if (unchanged_since_own_append(own)) {
+        if (own.size > parsed_size_ && !read_tail(sink, files_.front()->get(), own.size)) full = true;
+        else seen_ = own;
+    } else if (!unchanged_since_seen()) {
         recover_append(path_, journal_path_);  // a killed append's bytes go first
         MboxLock lock = MboxLock::acquire(path_, false, false);
         struct stat st = stat_of(lock.fd());

@@ -84,6 +84,10 @@ private:
     // True when a stat() of the mbox equals seen_ (settled) and no append
     // journal holds a record: nothing to read, no lock to take.
     bool unchanged_since_seen() const;
+    // True when a stat() of the mbox equals own (our last append's
+    // own_stamp_), which covers what we parsed, and no append journal holds
+    // a record: the file is as our own append left it under the locks.
+    bool unchanged_since_own_append(const FileStamp& own) const;
     KeywordMask keyword_mask(const std::vector<std::string>& names);
     MessageInfo info_of(const ScannedMessage& m, Uid uid);
 
@@ -114,6 +118,15 @@ private:
     ino_t ino_ = 0;
     uint64_t parsed_size_ = 0;
     FileStamp seen_;  // the mbox as the last locked read left it (all of it parsed)
+    // The mbox as our last append's commit left it, stat'ed under its locks:
+    // we know every byte up to its size (those we parsed, then what that
+    // commit scanned and wrote), so the next sync reads the new tail without
+    // locking even inside the 2-second rule. Any other writer changes the
+    // size (an append) or gives a new inode (a rewrite); one rewriting in
+    // place keeping the size within the same clock tick is not told apart,
+    // as a locked sync (which compares only inode and size) does not either.
+    // Used once: the sync after it falls back to seen_ and its rules.
+    FileStamp own_stamp_;
     UidState uids_;
     bool persist_needed_ = false;  // UIDs, UIDVALIDITY or keywords not in the file yet
     bool flags_dirty_ = false;     // set_flags changes not yet in the pending-flags file
