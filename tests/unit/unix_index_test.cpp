@@ -154,7 +154,11 @@ TEST_CASE("index: damaged, truncated or foreign bytes are refused", "[mboxindex]
     CHECK_FALSE(parse_index(good + "x"));
     struct Case {
         std::string bytes;
-    } cases[] = {{""}, {"UXIDX"}, {std::string("UXIDX\0\0\2", 8) + good.substr(8)}, {"From x\n"}};
+    } cases[] = {{""},
+                 {"UXIDX"},
+                 {std::string("UXIDX\0\0\1", 8) + good.substr(8)},  // version 1 (FNV checksum): rewritten
+                 {std::string("UXIDX\0\0\3", 8) + good.substr(8)},
+                 {"From x\n"}};
     for (const auto& c : cases) CHECK_FALSE(parse_index(c.bytes));
 
     // A well-formed file whose offsets run past what it covers.
@@ -277,4 +281,27 @@ TEST_CASE("index: the driver's rewrite writes the index a scan of the new file g
     CHECK(box->at(5).flags == kRecent);
     CHECK(box->at(1).flags == kAnswered);
     CHECK(::system(("rm -rf " + dir).c_str()) == 0);
+}
+
+TEST_CASE("unix index checksum: every length, every flipped bit of a word changes it", "[unix2]") {
+    using mail::unixmbox::check_sum;
+    std::string bytes;
+    for (int i = 0; i < 200; ++i) bytes += static_cast<char>(i * 37 + 11);
+    for (size_t n : {0u, 1u, 7u, 8u, 31u, 32u, 33u, 64u, 65u, 199u, 200u}) {
+        std::string_view v(bytes.data(), n);
+        CHECK(check_sum(v) == check_sum(std::string(v)));  // a function of the bytes only
+        if (n > 0) CHECK(check_sum(v) != check_sum(v.substr(0, n - 1)));
+        for (size_t at = 0; at < n; at += 5) {
+            for (int bit : {0, 3, 7}) {
+                std::string flipped(v);
+                flipped[at] = static_cast<char>(flipped[at] ^ (1 << bit));
+                CHECK(check_sum(flipped) != check_sum(v));
+            }
+        }
+    }
+    // Equal words swapped between lanes or positions are told apart.
+    std::string a(64, 'a'), b = a;
+    a[0] = 'x';
+    b[8] = 'x';
+    CHECK(check_sum(a) != check_sum(b));
 }

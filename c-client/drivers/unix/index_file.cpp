@@ -1,12 +1,15 @@
 #include "drivers/unix/index_file.hpp"
 
+#include <bit>
 #include <cstring>
 
 namespace mail::unixmbox {
 
 namespace {
 
-constexpr std::string_view kMagic{"UXIDX\0\0\1", 8};
+// Version 2: the checksum is check_sum's, not FNV-1a byte by byte (5 ms
+// of a 3.8 MB index of 100,000 messages, a tenth of a warm open).
+constexpr std::string_view kMagic{"UXIDX\0\0\2", 8};
 
 constexpr uint64_t kOld = 1, kHasStatus = 2, kPseudo = 4, kHasXuid = 8, kHasBase = 16;
 
@@ -140,6 +143,24 @@ bool read_message(Reader& r, uint64_t min_start, uint64_t covered, ScannedMessag
 
 }  // namespace
 
+uint64_t check_sum(std::string_view bytes) {
+    // Four independent lanes of 8-byte words (a multiply chain each, so they
+    // overlap), folded together with the length and the last few bytes.
+    constexpr uint64_t kPrime = 0x9e3779b97f4a7c15ull;
+    uint64_t lane[4] = {kHashSeed, kHashSeed ^ 1, kHashSeed ^ 2, kHashSeed ^ 3};
+    size_t i = 0;
+    for (; i + 32 <= bytes.size(); i += 32) {
+        for (int k = 0; k < 4; ++k) {
+            uint64_t w;
+            std::memcpy(&w, bytes.data() + i + 8 * k, 8);
+            lane[k] = std::rotl(lane[k] ^ w, 29) * kPrime;
+        }
+    }
+    uint64_t h = hash_bytes(bytes.substr(i), kHashSeed ^ bytes.size());
+    for (uint64_t l : lane) h = std::rotl(h ^ l, 31) * kPrime;
+    return h ^ (h >> 32);
+}
+
 uint64_t hash_bytes(std::string_view bytes, uint64_t h) {
     for (unsigned char c : bytes) {
         h ^= c;
@@ -194,7 +215,7 @@ std::string encode_index(const UnixIndex& index) {
     }
     std::string out(kMagic);
     out.append(8, '\0');
-    put_le64(out, kMagic.size(), hash_bytes(w.out()));
+    put_le64(out, kMagic.size(), check_sum(w.out()));
     out += w.out();
     return out;
 }
@@ -202,7 +223,7 @@ std::string encode_index(const UnixIndex& index) {
 std::optional<UnixIndex> parse_index(std::string_view bytes) {
     if (bytes.size() < kMagic.size() + 8 || bytes.substr(0, kMagic.size()) != kMagic) return std::nullopt;
     std::string_view body = bytes.substr(kMagic.size() + 8);
-    if (get_le64(bytes.substr(kMagic.size())) != hash_bytes(body)) return std::nullopt;
+    if (get_le64(bytes.substr(kMagic.size())) != check_sum(body)) return std::nullopt;
     Reader r(body);
     UnixIndex index;
     IndexStamp& st = index.stamp;

@@ -6,8 +6,8 @@
 // before use (index_check.cpp), rewritten whole (tmp + rename) when stale.
 //
 // Format (all integers unsigned LEB128 varints, signed ones zigzagged):
-//   "UXIDX\0\0\1"  magic and version
-//   8 bytes         FNV-1a 64 of everything after it, little-endian
+//   "UXIDX\0\0\2"  magic and version
+//   8 bytes         check_sum of everything after it, little-endian
 //   stamp           dev ino size mtime_sec mtime_nsec covered head_hash tail_hash settled
 //   count           then count messages, each:
 //     start header-start blank-start body-start end-start next-end
@@ -47,6 +47,9 @@ struct UnixIndex {
 // FNV-1a 64, continued from h (start with kHashSeed).
 constexpr uint64_t kHashSeed = 14695981039346656037ull;
 uint64_t hash_bytes(std::string_view bytes, uint64_t h = kHashSeed);
+// A checksum against damage (not an adversary), a word at a time: several
+// times faster than hash_bytes on a large index.
+uint64_t check_sum(std::string_view bytes);
 
 std::string encode_index(const UnixIndex& index);
 
