@@ -86,4 +86,11 @@ std::unique_ptr<Mailbox> MbxDriver::open(const std::string& path, OpenMode mode)
     return std::make_unique<MbxMailbox>(path, mode);
 }
 
+std::unique_ptr<Mailbox> MbxDriver::open_with_index_dir(const std::string& path, OpenMode mode,
+                                                        std::string_view index_dir) {
+    MbxOptions options;
+    options.index_dir = std::string(index_dir);
+    return std::make_unique<MbxMailbox>(path, mode, options);
+}
+
 }  // namespace mail::mbx

@@ -18,6 +18,9 @@ public:
     void remove(const std::string& path) override;
     void rename(const std::string& from, const std::string& to) override;
     std::unique_ptr<Mailbox> open(const std::string& path, OpenMode mode) override;
+    // With the configuration's index_dir: where the open index goes.
+    std::unique_ptr<Mailbox> open_with_index_dir(const std::string& path, OpenMode mode,
+                                                 std::string_view index_dir) override;
 };
 
 }  // namespace mail::mbx

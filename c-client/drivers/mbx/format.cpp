@@ -131,6 +131,14 @@ bool parse_status(std::string_view b, uint32_t& keywords, uint32_t& flags) {
     return true;
 }
 
+bool parse_full_status(std::string_view b, uint32_t& keywords, uint32_t& flags, Uid& uid) {
+    if (b.size() < 24 || !parse_status(b, keywords, flags) || !all_hex(b.substr(14, 8)) || b[22] != '\r' ||
+        b[23] != '\n')
+        return false;
+    uid = hex_value(b.substr(14, 8));
+    return true;
+}
+
 uint32_t system_flags_from_uw(uint32_t uw) {
     uint32_t f = 0;
     if (uw & fSEEN) f |= kSeen;

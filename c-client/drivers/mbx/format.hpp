@@ -80,6 +80,9 @@ std::string format_status(uint32_t keywords, uint32_t flags, Uid uid);
 // Parses the 14 bytes ";KKKKKKKKFFFF-" that mbx_read_flags reads.
 bool parse_status(std::string_view bytes, uint32_t& keywords, uint32_t& flags);
 
+// Parses the 24 bytes ";KKKKKKKKFFFF-UUUUUUUU\r\n" that end a message line.
+bool parse_full_status(std::string_view bytes, uint32_t& keywords, uint32_t& flags, Uid& uid);
+
 // Conversions between UW flag bits and SystemFlag bits.
 uint32_t system_flags_from_uw(uint32_t uw);
 uint32_t uw_from_system_flags(uint32_t flags);

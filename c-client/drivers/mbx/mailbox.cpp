@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "drivers/mbx/mbx_mailbox.hpp"
+#include "index/index_path.hpp"
 #include "util/error.hpp"
 
 namespace mail::mbx {
@@ -82,7 +83,12 @@ MbxMailbox::MbxMailbox(std::string path, OpenMode mode, MbxOptions options)
         last_pid_ = h.last_pid;
         NullEventSink sink;
         absorb_header(h);
+        if (options_.use_index) {
+            index_path_ = index_file_path(path_, options_.index_dir, "mbx-index");
+            load_open_index(h, fstat_or_throw(fd));
+        }
         sync_locked(sink, true);
+        if (open_index_stale()) save_open_index(true);
     }
 }
 
@@ -91,6 +97,16 @@ MbxMailbox::~MbxMailbox() {
         if (fd_ && *fd_) flush();
     } catch (...) {
         // A failed fsync at close has no one to tell; the status bytes are written.
+    }
+    try {
+        // This session's flag writes, appends and expunges, for the next open.
+        if (fd_ && *fd_ && open_index_stale()) {
+            end_other_batch();
+            UwParseLock lock = UwParseLock::acquire(fd(), LOCK_EX, 1);
+            save_open_index(false);
+        }
+    } catch (...) {
+        // Busy or unwritable: the next open reads the statuses and writes it.
     }
     if (fd_ && *fd_) ::flock(fd(), LOCK_UN);
 }

@@ -42,6 +42,9 @@ struct Parsed {
 
 struct MbxOptions {
     int lock_timeout_seconds = mail::lock_timeout_seconds();  // lock/lock_timeout.hpp
+    // Where the open index goes (index/index_path.hpp); use_index false: none.
+    std::string index_dir;
+    bool use_index = true;
 };
 
 class MbxMailbox : public Mailbox {
@@ -100,6 +103,13 @@ private:
     bool read_status(const Slot& s, uint32_t& keywords, uint32_t& uw_flags) const;
     void write_status(const Slot& s, uint32_t keywords, uint32_t uw_flags, Uid uid);
 
+    // open_index_use.cpp (parse lock held): the open index (open_index.hpp).
+    // load fills messages_ and slots_ from it when it may be trusted (false:
+    // parse the whole file); save writes it when what we hold is the file's.
+    bool load_open_index(const Header& h, const struct stat& st);
+    void save_open_index(bool just_synced);
+    bool open_index_stale() const;
+
     // sync.cpp (parse lock held)
     void sync_locked(EventSink& sink, bool allow_expunge, bool may_compact = true);
     void report_gone(EventSink& sink);
@@ -130,6 +140,10 @@ private:
     std::pair<dev_t, ino_t> batch_key_{};    // the file the batch is registered under
     bool holes_ = false;            // expunged space (fEXPUNGED or gaps) to reclaim
     UniqueFd inotify_;
+    std::string index_path_;        // of the open index; empty: none
+    bool index_fresh_ = false;      // the index on disk is settled and was written at...
+    int64_t index_mtime_ns_ = -1;   // ...this mtime...
+    uint64_t index_covered_ = 0;    // ...and this size
 };
 
 // The file's mtime in nanoseconds.
