@@ -12,7 +12,7 @@ constexpr KeySpec kKeys[] = {
     {"spool", "/var/mail/%u", K::Path, "",
      "system spool whose new mail is moved into INBOX; empty: none"},
     {"index_dir", "", K::Path, "",
-     "where the library's own per-mailbox files go (cache, modseq, unix index, append journal and pending flags, maildir dates, mbx/unix MAILBOXID); empty: beside each mailbox"},
+     "where the library's own per-mailbox files go (cache, modseq, unix index, append journal and pending flags, maildir dates, mbx index, mbx/unix MAILBOXID); empty: beside each mailbox"},
     // Authentication.
     {"passdb", "pam", K::Enum, "pam|passwd-file:",
      "pam, or passwd-file:PATH in Dovecot's passwd-file format"},
