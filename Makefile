@@ -3,7 +3,7 @@
 #   make check      install missing test dependencies, build, run every test
 #   make demo       build, generate sample mail, serve it on 127.0.0.1:1143
 #   make install    binaries, man pages, configuration defaults
-#   make bench      benchmarks (tests/bench)
+#   make bench      benchmarks (tests/bench); N=100000 for another size
 #   make fuzz       run each fuzz target for a short time (clang, libFuzzer)
 
 BUILD    ?= build
@@ -102,7 +102,7 @@ install: all
 	scripts/install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
 
 bench: all
-	@tests/bench/run
+	@tests/bench/run $(if $(N),--count $(N))
 
 fuzz:
 	@scripts/fuzz
