@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "index/index_path.hpp"
+#include "util/write_all.hpp"
 
 namespace mail {
 
@@ -23,16 +24,6 @@ constexpr size_t kMaxTouched = 4 << 20;
 constexpr size_t kPage = 4096;
 
 bool by_uid(const CacheRecordRef& a, const CacheRecordRef& b) { return a.uid < b.uid; }
-
-bool write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-}
 
 }  // namespace
 

@@ -9,22 +9,13 @@
 
 #include "index/index_path.hpp"
 #include "util/fd.hpp"
+#include "util/write_all.hpp"
 
 namespace mail {
 
 namespace {
 
 bool by_uid(const SentDateRecord& a, const SentDateRecord& b) { return a.uid < b.uid; }
-
-bool write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-}
 
 // The whole file, or "" when it cannot be read.
 std::string read_file(int fd) {
