@@ -1,6 +1,7 @@
 // Test fixtures shared by the cache, SEARCH and SORT tests: a temporary
-// directory, and a read-only mailbox in a memfd that counts content() calls
-// (so a test can assert that an answer came from the cache, not the messages).
+// directory, a read-only mailbox in a memfd that counts content() calls
+// (so a test can assert that an answer came from the cache, not the
+// messages), and a SEARCH program run over it.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -13,7 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "cache/message_cache.hpp"
+#include "imapd/protocol/arg_reader.hpp"
+#include "imapd/protocol/search_program.hpp"
 #include "mailbox/mailbox.hpp"
+#include "search/search.hpp"
 
 namespace mail::test {
 
@@ -65,5 +70,22 @@ private:
     std::shared_ptr<const UniqueFd> fd_;
     std::vector<FileRange> ranges_;
 };
+
+// The 1-based sequence numbers SEARCH program (IMAP syntax) matches.
+inline std::vector<size_t> run(Mailbox& mb, const std::string& program, MessageCache* cache) {
+    imapd::ArgReader args(program);
+    auto parsed = imapd::parse_search(args);
+    SearchOptions opt;
+    opt.cache = cache;
+    std::vector<size_t> seqs;
+    for (size_t i : search(mb, parsed.root, opt)) seqs.push_back(i + 1);
+    return seqs;
+}
+
+inline std::vector<size_t> all_indexes(const Mailbox& mb) {
+    std::vector<size_t> out;
+    for (size_t i = 0; i < mb.count(); ++i) out.push_back(i);
+    return out;
+}
 
 }  // namespace mail::test

@@ -38,21 +38,8 @@ const std::vector<std::string> kMessages = {
     "From: carol@example.net\r\nSubject: agenda\r\nX-Tag: blue\r\n\r\nno date here\r\n",
 };
 
-std::vector<size_t> run(Mailbox& mb, const std::string& program, MessageCache* cache) {
-    mail::imapd::ArgReader args(program);
-    auto parsed = mail::imapd::parse_search(args);
-    SearchOptions opt;
-    opt.cache = cache;
-    std::vector<size_t> seqs;
-    for (size_t i : search(mb, parsed.root, opt)) seqs.push_back(i + 1);
-    return seqs;
-}
-
-std::vector<size_t> all_indexes(const Mailbox& mb) {
-    std::vector<size_t> out;
-    for (size_t i = 0; i < mb.count(); ++i) out.push_back(i);
-    return out;
-}
+using test::all_indexes;
+using test::run;
 
 }  // namespace
 
