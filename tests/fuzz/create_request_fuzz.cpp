@@ -7,16 +7,13 @@
 
 #include "imapd/protocol/create_request.hpp"
 #include "imapd/protocol/parse_error.hpp"
+#include "tests/fuzz/fuzz_args.hpp"
 
 using namespace mail::imapd;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;
-    std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-    ParserLimits limits;
-    limits.max_literal = 4096;
-    limits.literal_minus = data[0] & 1;
-    ArgReader args(text, 0, limits);
+    ArgReader args = fuzz_args(data, size, data[0] & 1);
     try {
         CreateRequest r = parse_create(args);
         for (const auto& use : r.uses)  // each attribute as "\\" atom

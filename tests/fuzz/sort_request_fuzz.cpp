@@ -8,17 +8,14 @@
 
 #include "imapd/commands/search_result.hpp"
 #include "imapd/protocol/parse_error.hpp"
+#include "tests/fuzz/fuzz_args.hpp"
 #include "imapd/protocol/sort_request.hpp"
 
 using namespace mail::imapd;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;
-    std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-    ParserLimits limits;
-    limits.max_literal = 4096;
-    limits.literal_minus = data[0] & 2;
-    ArgReader args(text, 0, limits);
+    ArgReader args = fuzz_args(data, size, data[0] & 2);
     try {
         if (data[0] & 1) {
             ThreadRequest r = parse_thread(args);
