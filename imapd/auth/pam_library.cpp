@@ -1,9 +1,6 @@
 #include "imapd/auth/pam_library.hpp"
 
-#include <dlfcn.h>
-#include <stdexcept>
-#include <string>
-#include <type_traits>
+#include "imapd/dl/shared_library.hpp"
 
 namespace mail::imapd {
 
@@ -13,19 +10,9 @@ namespace {
 constexpr const char* kLibPam = "libpam.so.0";
 
 Pam load() {
-    void* lib = ::dlopen(kLibPam, RTLD_NOW | RTLD_LOCAL);  // never closed
-    if (!lib) {
-        const char* why = ::dlerror();
-        throw std::runtime_error(std::string("cannot load PAM (") + kLibPam + "): " +
-                                 (why ? why : "dlopen failed"));
-    }
+    SharedLibrary lib(kLibPam, "PAM");
     Pam api;
-    auto bind = [lib](auto& slot, const char* name) {
-        void* sym = ::dlsym(lib, name);
-        if (!sym) throw std::runtime_error(std::string("PAM (") + kLibPam + ") lacks " + name);
-        slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(sym);
-    };
-#define MAIL_PAM_BIND(name) bind(api.name, #name);
+#define MAIL_PAM_BIND(name) lib.bind(api.name, #name);
     MAIL_PAM_FUNCTIONS(MAIL_PAM_BIND)
 #undef MAIL_PAM_BIND
     return api;
