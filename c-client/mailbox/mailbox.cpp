@@ -11,4 +11,13 @@ std::optional<size_t> Mailbox::index_of(Uid uid) const {
     return static_cast<size_t>(it - messages_.begin());
 }
 
+bool Mailbox::change_flags(size_t index, const FlagChange& change) {
+    const MessageInfo& m = messages_.at(index);
+    const uint32_t flags = change.apply(m.flags);
+    const KeywordMask keywords = change.apply(m.keywords);
+    if (flags == (m.flags & kStorableFlags) && keywords == m.keywords) return false;
+    set_flags(index, flags, keywords);
+    return true;
+}
+
 }  // namespace mail

@@ -68,6 +68,36 @@ struct AppendRequest {
 // does: opening to append must not cost a scan of every message).
 enum class OpenMode { ReadWrite, ReadOnly, Deliver };
 
+// A flag change as a client asks for it: replace the flags, add to them or
+// remove from them. Mailbox::change_flags applies it to the flags stored on
+// disk, not to a session's copy, so that two sessions changing different
+// flags of one message do not undo each other's change.
+struct FlagChange {
+    enum class Op { Replace, Add, Remove };
+    Op op = Op::Replace;
+    uint32_t flags = 0;         // kStorableFlags bits
+    KeywordMask keywords = 0;
+
+    uint32_t apply(uint32_t current) const {
+        current &= kStorableFlags;
+        switch (op) {
+        case Op::Replace: return flags & kStorableFlags;
+        case Op::Add: return current | (flags & kStorableFlags);
+        case Op::Remove: return current & ~flags;
+        }
+        return current;
+    }
+    KeywordMask apply(KeywordMask current) const {
+        switch (op) {
+        case Op::Replace: return keywords;
+        case Op::Add: return current | keywords;
+        case Op::Remove: return current & ~keywords;
+        }
+        return current;
+    }
+    static FlagChange add(uint32_t f) { return {Op::Add, f, 0}; }
+};
+
 class Mailbox {
 public:
     virtual ~Mailbox() = default;
@@ -114,6 +144,12 @@ public:
     // (fsynced) after flush(), which a command calls once after its changes;
     // drivers that must rewrite files (unix) write at flush().
     virtual void set_flags(size_t index, uint32_t flags, KeywordMask keywords) = 0;
+    // Applies a change to the message's current stored flags and returns
+    // whether they changed; at(index) shows the result afterwards. A driver
+    // whose flags another process may have changed since the last sync()
+    // reads them back under its lock first (the base class uses at(index)).
+    // Throws MailError(NotFound) as set_flags does.
+    virtual bool change_flags(size_t index, const FlagChange& change);
     virtual void flush() {}
     // Writes changes that a driver keeps out of the mailbox file between
     // commands (unix: flag changes, lazily, as Dovecot's mbox does) into it:

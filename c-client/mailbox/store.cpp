@@ -177,7 +177,7 @@ void Store::move_messages(Mailbox& from, Mailbox& to) const {
     }
     std::vector<Uid> uids;
     for (size_t i = 0; i < from.count(); ++i) {
-        from.set_flags(i, from.at(i).flags | kDeleted, from.at(i).keywords);
+        from.change_flags(i, FlagChange::add(kDeleted));
         uids.push_back(from.at(i).uid);
     }
     NullEventSink sink;

@@ -54,7 +54,7 @@ Reply copy_messages(CommandContext& ctx, bool move) {
     if (!move) return Reply::ok(code + " " + done);
 
     s.untagged("OK " + code + " Moved UIDs.");
-    for (size_t i : indexes) box->set_flags(i, box->at(i).flags | kDeleted, box->at(i).keywords);
+    for (size_t i : indexes) box->change_flags(i, FlagChange::add(kDeleted));
     box->expunge(s, &from);
     return Reply::ok(done);
 }

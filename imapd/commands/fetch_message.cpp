@@ -127,8 +127,7 @@ void MessageFetcher::prepare(size_t index) {
         }
     const MessageInfo& info = mailbox_.at(index);
     if (plan_.sets_seen && !mailbox_.read_only() && !(info.flags & kSeen)) {
-        mailbox_.set_flags(index, (info.flags & kStorableFlags) | kSeen, info.keywords);
-        seen_now_ = true;
+        seen_now_ = mailbox_.change_flags(index, FlagChange::add(kSeen));
     }
 }
 

@@ -18,7 +18,7 @@ void expunge_added(Mailbox& box, const std::vector<Uid>& uids, EventSink& sink) 
     try {
         box.sync(sink, true);
         for (Uid uid : uids)
-            if (auto i = box.index_of(uid)) box.set_flags(*i, box.at(*i).flags | kDeleted, box.at(*i).keywords);
+            if (auto i = box.index_of(uid)) box.change_flags(*i, FlagChange::add(kDeleted));
         box.expunge(sink, &uids);
     } catch (const MailError&) {
         // Best effort: the command already fails with the first error.

@@ -51,7 +51,9 @@ Reply cmd_store(CommandContext& ctx) {
     KeywordMask keywords = keyword_mask(mailbox, request, full);
     if (mailbox.keywords().size() != keywords_before) session.keywords_changed();
     if (full) throw MailError(ErrorKind::Invalid, "[LIMIT] Too many keywords in this mailbox");
-    const uint32_t flags = request.flags.flags & kStorableFlags;
+    FlagChange change{FlagChange::Op::Replace, request.flags.flags & kStorableFlags, keywords};
+    if (request.op == StoreRequest::Op::Add) change.op = FlagChange::Op::Add;
+    if (request.op == StoreRequest::Op::Remove) change.op = FlagChange::Op::Remove;
 
     bool vanished = false;
     // The modseq lock is held from the UNCHANGEDSINCE test to the record of
@@ -65,16 +67,8 @@ Reply cmd_store(CommandContext& ctx) {
             modified.push_back(index);
             continue;
         }
-        uint32_t new_flags = m.flags & kStorableFlags;
-        KeywordMask new_keywords = m.keywords;
-        switch (request.op) {
-        case StoreRequest::Op::Replace: new_flags = flags, new_keywords = keywords; break;
-        case StoreRequest::Op::Add: new_flags |= flags, new_keywords |= keywords; break;
-        case StoreRequest::Op::Remove: new_flags &= ~flags, new_keywords &= ~keywords; break;
-        }
-        if (new_flags == (m.flags & kStorableFlags) && new_keywords == m.keywords) continue;
         try {
-            mailbox.set_flags(index, new_flags, new_keywords);
+            if (!mailbox.change_flags(index, change)) continue;
         } catch (const MailError& e) {
             if (e.kind() != ErrorKind::NotFound) throw;
             vanished = true;  // removed by another program: its expunge comes at the next sync
