@@ -52,9 +52,19 @@ PROGRAMS := $(if $(wildcard imapd/main.cpp),$(BUILD)/imapd) \
 .PHONY: all check unit deps demo install bench fuzz clean format
 all: $(LIB) $(PROGRAMS)
 
-$(BUILD)/obj/%.o: %.cpp
+$(BUILD)/obj/%.o: %.cpp | $(BUILD)/.build-deps
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+# Before the first compile: name the missing Debian packages, not the first
+# header the compiler cannot find (scripts/install-deps --check).
+$(BUILD)/.build-deps:
+	@scripts/install-deps --check build
+	@mkdir -p $(dir $@) && touch $@
+$(BUILD)/.unit-deps:
+	@scripts/install-deps --check unit
+	@mkdir -p $(dir $@) && touch $@
+$(call obj,$(UNIT_SRCS)): | $(BUILD)/.unit-deps
 
 $(LIB): $(call obj,$(LIB_SRCS))
 	@mkdir -p $(dir $@)

@@ -13,7 +13,7 @@ stress mode prints every `Error:` line. The last line is machine-readable:
     imaptest FORMAT stress: errors=N
 
 Exit status 0 when nothing failed. Environment: BUILD_DIR (build/),
-IMAPTEST_DIR (build/imaptest, built there from ../shared/imaptest when absent),
+IMAPTEST_DIR (build/imaptest, built there by tests/imaptest/build.sh when absent),
 IMAPTEST_KEEP=1 keeps the mail home for a look afterwards.
 """
 import argparse
@@ -30,7 +30,8 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
 IMAPTEST_DIR = os.environ.get("IMAPTEST_DIR", os.path.join(ROOT, "build", "imaptest"))
-SHARED_BUILD = os.path.join(ROOT, "..", "shared", "imaptest", "build.sh")
+# ImapTest's source (MIT licence) and build script, as in ../shared/imaptest.
+BUILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "build.sh")
 
 LOCATIONS = {
     "maildir": "maildir:~/Maildir",
@@ -40,13 +41,9 @@ LOCATIONS = {
 
 
 def ensure_imaptest():
-    prog = os.path.join(IMAPTEST_DIR, "imaptest")
-    if not os.path.exists(SHARED_BUILD) and os.path.exists(prog):
-        return prog
-    if not os.path.exists(SHARED_BUILD):
-        raise SystemExit(f"imaptest: {SHARED_BUILD} is missing (../shared/imaptest)")
-    subprocess.run(["sh", SHARED_BUILD, IMAPTEST_DIR], check=True)
-    return prog
+    """Builds ImapTest into IMAPTEST_DIR unless it is there already."""
+    subprocess.run(["sh", BUILD_SCRIPT, IMAPTEST_DIR], check=True)  # does nothing when built
+    return os.path.join(IMAPTEST_DIR, "imaptest")
 
 
 def free_port():

@@ -275,6 +275,18 @@ def kill_group(proc):
     proc.wait()
 
 
+def interrupt_group(proc, timeout=10):
+    """Stops a process group as Ctrl-C would (SIGINT), then SIGKILL if it
+    is still there after timeout seconds."""
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,6 +7,11 @@ import tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
+# Where the tests run the programs from: a copy of BUILD's programs that the
+# test users (nobody, the PAM test users) can reach wherever the checkout is,
+# made by stage_programs() (run.py calls it); BUILD itself otherwise.
+BIN = os.environ.get("BIN_DIR", BUILD)
+PROGRAMS = ("imapd", "dmail", "mailtool", "imapstat")
 CORPUS = os.path.join(ROOT, "tests", "corpus")
 DOVECOT_IMAP = "/usr/lib/dovecot/imap"
 
@@ -15,8 +20,26 @@ class Skip(Exception):
     """Raised by a test that cannot run here; the message says why."""
 
 
+def stage_programs():
+    """Copies BUILD's programs into a fresh 0755 directory under /tmp, points
+    BIN (and BIN_DIR, for child processes) at it and returns it; removed when
+    the interpreter exits. A checkout under a 0700 directory (root's home) is
+    out of reach of the users the tests run the programs as."""
+    global BIN
+    d = tempfile.mkdtemp(prefix="imapd-bin-")
+    import atexit
+    atexit.register(shutil.rmtree, d, True)
+    os.chmod(d, 0o755)
+    for name in PROGRAMS:
+        src = os.path.join(BUILD, name)
+        if os.path.exists(src):
+            shutil.copy2(src, os.path.join(d, name))
+    BIN = os.environ["BIN_DIR"] = d
+    return d
+
+
 def binary(name):
-    path = os.path.join(BUILD, name)
+    path = os.path.join(BIN, name)
     if not os.path.exists(path):
         raise Skip(f"{name} is not built yet")
     return path

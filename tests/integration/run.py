@@ -36,6 +36,8 @@ def discover():
 
 def main():
     wanted = sys.argv[1:]
+    if "BIN_DIR" not in os.environ:
+        lib.stage_programs()
     passed = failed = skipped = 0
     for name, fn, load_error in discover():
         if wanted and not any(w in name for w in wanted):

@@ -51,7 +51,7 @@ def test_demo_serves_sample_mail_over_tcp():
         finally:
             c.logout()
     finally:
-        cu.kill_group(proc)
+        cu.interrupt_group(proc)
     out = proc.stdout.read().decode(errors="replace")
     assert f"Serving on 127.0.0.1:{port}" in out, out
     assert re.search(r"INBOX\s+30 messages", out), out
