@@ -45,11 +45,40 @@ std::string choose_folder(Store& store, const std::string& folder, const Deliver
     }
 }
 
+namespace {
+
+// Opens a folder for delivery; a folder that is read-only fails as one that
+// cannot be opened.
+std::unique_ptr<Mailbox> open_for_delivery(Store& store, const std::string& name) {
+    auto box = store.open(name, OpenMode::Deliver);
+    if (box->read_only()) throw MailError(ErrorKind::Permission, "mailbox " + name + " is read-only");
+    return box;
+}
+
+// A folder that exists but cannot be written is a mistake of ours, not the
+// sender's: the message goes to INBOX with a warning, as Dovecot's LDA does,
+// instead of a permanent failure that bounces it. Only a permission problem
+// falls back: a full disk or a held lock fails the whole delivery (exit 75),
+// and the MTA tries the folder again later.
+bool falls_back_to_inbox(const MailError& e, const std::string& folder, const DeliveryOptions& options) {
+    if (e.kind() != ErrorKind::Permission || is_inbox_name(folder)) return false;
+    if (options.warn) options.warn("cannot deliver to folder \"" + folder + "\" (" + e.what() + "): delivering to INBOX");
+    return true;
+}
+
+}  // namespace
+
 DeliveryResult deliver(Store& store, const Args& args, int fd, const DeliveryOptions& options) {
     DeliveryResult result;
     result.folder = choose_folder(store, args.folder, options);
-    auto box = store.open(result.folder, OpenMode::Deliver);
-    if (box->read_only()) throw MailError(ErrorKind::Permission, "mailbox " + result.folder + " is read-only");
+    std::unique_ptr<Mailbox> box;
+    try {
+        box = open_for_delivery(store, result.folder);
+    } catch (const MailError& e) {
+        if (!falls_back_to_inbox(e, result.folder, options)) throw;
+        result.folder = "INBOX";
+        box = open_for_delivery(store, result.folder);
+    }
 
     HeaderFilter filter;
     std::string held;  // filtered output not yet written
@@ -70,7 +99,16 @@ DeliveryResult deliver(Store& store, const Args& args, int fd, const DeliveryOpt
         }
         req.envelope_from = choose_sender(args.from, filter.envelope_sender(), filter.from_field());
         if (options.debug) options.debug("envelope sender " + req.envelope_from);
-        sink = box->append(req);
+        try {
+            sink = box->append(req);
+        } catch (const MailError& e) {
+            // Nothing is written yet (the output so far is held), so the
+            // message can still go to INBOX.
+            if (!falls_back_to_inbox(e, result.folder, options)) throw;
+            result.folder = "INBOX";
+            box = open_for_delivery(store, result.folder);
+            sink = box->append(req);
+        }
     };
     auto flush = [&] {
         if (held.empty()) return;

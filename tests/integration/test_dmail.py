@@ -200,25 +200,46 @@ def test_dmail_too_big_is_refused():
     assert len(ls(inbox_path(home, "mbx"))[1]) == 1
 
 
-def test_dmail_unwritable_folder_fails_and_changes_nothing():
+def make_unwritable(path, fmt, writable=False):
+    if fmt == "maildir":
+        for sub in ("", "tmp", "new", "cur"):
+            os.chmod(os.path.join(path, sub), 0o700 if writable else 0o500)
+    else:
+        os.chmod(path, 0o600 if writable else 0o400)
+
+
+def test_dmail_unwritable_folder_goes_to_inbox():
+    """A folder that exists but cannot be written is our mistake, not the
+    sender's: the message goes to INBOX with a warning (as Dovecot's LDA
+    does) instead of exit 77, which would bounce it; the folder is unchanged."""
     for fmt in FORMATS:
         home = lib.tempdir()
         dmail(home, fmt, ["+ro"], message("first"))
         path = folder_path(home, fmt, "ro")
         before = ls(path)
-        if fmt == "maildir":
-            for sub in ("", "tmp", "new", "cur"):
-                os.chmod(os.path.join(path, sub), 0o500)
-        else:
-            os.chmod(path, 0o400)
+        make_unwritable(path, fmt)
         r = dmail(home, fmt, ["+ro"], message("second"), check=False)
-        assert r.returncode in (73, 75, 77), (fmt, r.returncode, r.stderr)
-        assert r.returncode != 0
-        if fmt == "maildir":
-            for sub in ("", "tmp", "new", "cur"):
-                os.chmod(os.path.join(path, sub), 0o700)
-        else:
-            os.chmod(path, 0o600)
+        make_unwritable(path, fmt, writable=True)
+        assert r.returncode == 0, (fmt, r.returncode, r.stderr)
+        err = r.stderr.decode(errors="replace")
+        assert 'cannot deliver to folder "ro"' in err and "delivering to INBOX" in err, (fmt, err)
+        assert ls(path) == before, (fmt, ls(path), before)
+        inbox = ls(inbox_path(home, fmt))[1]
+        assert len(inbox) == 1 and b"Subject: second" in cat(inbox_path(home, fmt), inbox[0][0]), fmt
+
+
+def test_dmail_unwritable_inbox_is_a_temporary_failure():
+    """When INBOX cannot be written either, exit 75: the MTA keeps the
+    message and retries once the administrator fixed the permissions."""
+    for fmt in FORMATS:
+        home = lib.tempdir()
+        dmail(home, fmt, [], message("first"))
+        path = inbox_path(home, fmt)
+        before = ls(path)
+        make_unwritable(path, fmt)
+        r = dmail(home, fmt, [], message("second"), check=False)
+        make_unwritable(path, fmt, writable=True)
+        assert r.returncode == 75, (fmt, r.returncode, r.stderr)
         assert ls(path) == before, (fmt, ls(path), before)
 
 

@@ -76,11 +76,11 @@ TEST_CASE("dmail exit codes", "[dmail]") {
     CHECK(exit_code_for(ErrorKind::NoSpace) == EX_TEMPFAIL);
     CHECK(exit_code_for(ErrorKind::Io) == EX_TEMPFAIL);
     CHECK(exit_code_for(ErrorKind::Corrupt) == EX_TEMPFAIL);
-    CHECK(exit_code_for(ErrorKind::Permission) == EX_NOPERM);
+    CHECK(exit_code_for(ErrorKind::Permission) == EX_TEMPFAIL);
     CHECK(exit_code_for(ErrorKind::TooBig) == EX_NOPERM);
     CHECK(exit_code_for(ErrorKind::Invalid) == EX_DATAERR);
     CHECK(exit_code_for(ErrorKind::NotFound) == EX_CANTCREAT);
-    CHECK(exit_code_for_errno(EACCES) == EX_NOPERM);
+    CHECK(exit_code_for_errno(EACCES) == EX_TEMPFAIL);
     CHECK(exit_code_for_errno(ENOSPC) == EX_TEMPFAIL);
     CHECK(exit_code_for_errno(EIO) == EX_TEMPFAIL);
 }
