@@ -289,3 +289,28 @@ def test_real_imapd_sessions():
     assert {u["name"]: u["sessions"] for u in r["users"]} == {"fred": 2, "ann": 1}
     assert r["unique_hosts"] == 1
     assert r["minor_faults"] > 0 and r["max_rss_kb"] > 0
+
+
+def test_html_chart_axes_have_headroom():
+    """With the same number of sessions every hour, the sessions line lay on
+    the chart's top border, invisible: every chart's y-axis must end above
+    its largest value (charts.gp is the script the SVGs are drawn from)."""
+    if not shutil.which("gnuplot"):
+        raise lib.Skip("gnuplot (gnuplot-nox) is not installed")
+    d = lib.tempdir()
+    same = [("fred", "192.0.2.1", f"2025-11-25T{h:02d}:10:00", 60.0, 1.0, 0.0, 4000, 1, 0)
+            for h in range(10, 16)]
+    log = write_log(d, "mail.log", lines_for(same, "syslog"))
+    out = os.path.join(d, "report")
+    p = run(["--html", out, log])
+    assert p.returncode == 0, p.stderr
+    script = open(os.path.join(out, "charts.gp")).read()
+    tops = {}
+    chart = None
+    for line in script.splitlines():
+        if line.startswith("set output"):
+            chart = os.path.basename(line.split("'")[1])
+        elif line.startswith("set yrange") and chart:
+            tops[chart] = float(line.split(":")[1].rstrip("]"))
+    # 1 session an hour (and 1 at most at once), 1 s of CPU an hour, 6 for the one host
+    assert tops.get("sessions.svg", 0) > 1 and tops.get("cpu.svg", 0) > 1 and tops.get("hosts.svg", 0) > 6, tops

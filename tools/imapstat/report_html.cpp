@@ -1,6 +1,7 @@
 // --html DIR: index.html with the text report's figures and three charts
 // drawn by gnuplot as SVG (sessions and concurrency per hour, CPU per hour,
 // top hosts). gnuplot reads the data from .dat files left beside them.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -56,6 +57,13 @@ std::string write_file(const std::string& path, const std::string& text) {
     return {};
 }
 
+// "set yrange [0:top]" with a tenth of headroom above max (1 when max is 0).
+std::string y_range(double max) {
+    std::ostringstream line;
+    line << "set yrange [0:" << (max > 0 ? max * 1.1 : 1.0) << "]\n";
+    return line.str();
+}
+
 std::string run_gnuplot(const std::string& script) {
     const char* argv[] = {"gnuplot", script.c_str(), nullptr};
     pid_t pid;
@@ -89,6 +97,15 @@ std::string write_html(const std::string& dir, const Report& r) {
     if (auto e = write_file(hours_dat, hours.str()); !e.empty()) return e;
     if (auto e = write_file(hosts_dat, hosts.str()); !e.empty()) return e;
 
+    // Each chart's y-axis ends above its largest value, so that a line at
+    // the maximum (every hour alike) is not drawn on the top border.
+    double max_sessions = 0, max_cpu = 0, max_host = 0;
+    for (const auto& [hour, h] : s.hours()) {
+        max_sessions = std::max({max_sessions, static_cast<double>(h.sessions), static_cast<double>(h.peak)});
+        max_cpu = std::max(max_cpu, static_cast<double>(h.cpu));
+    }
+    for (const auto& host : top_hosts) max_host = std::max(max_host, static_cast<double>(host.second.sessions));
+
     std::ostringstream gp;
     gp << "set terminal svg size 960,420 dynamic background '#ffffff'\n"
           "set termoption noenhanced\n"
@@ -97,15 +114,18 @@ std::string write_html(const std::string& dir, const Report& r) {
           "set xlabel 'hour (UTC)'\n";
     gp << "set output " << gp_path(dir + "/sessions.svg") << "\n"
        << "set title 'Sessions per hour'\n"
+       << y_range(max_sessions)
        << "plot " << gp_path(hours_dat)
        << " using 1:2 with steps lw 2 title 'sessions started per hour', '' using 1:4 with steps "
           "lw 2 title 'max concurrent sessions'\n";
     gp << "set output " << gp_path(dir + "/cpu.svg") << "\n"
        << "set title 'CPU time per hour'\nset style fill solid 0.6\nset boxwidth 3000 absolute\n"
+       << y_range(max_cpu)
        << "plot " << gp_path(hours_dat) << " using 1:3 with boxes title 'CPU seconds per hour'\n";
     gp << "set output " << gp_path(dir + "/hosts.svg") << "\n"
        << "set xdata\nset format x '%g'\nset xlabel ''\nset title 'Top hosts by sessions'\n"
-          "set boxwidth 0.7 relative\nset xtics rotate by -30\nset yrange [0:*]\n";
+          "set boxwidth 0.7 relative\nset xtics rotate by -30\n"
+       << y_range(max_host);
     if (top_hosts.empty())
         gp << "set xrange [0:1]\nplot 0 notitle\n";
     else
