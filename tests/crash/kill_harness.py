@@ -1,0 +1,979 @@
+#!/usr/bin/env python3
+"""Kill harness: writers of every kind (imapd APPEND, MULTIAPPEND, COPY,
+MOVE, STORE, EXPUNGE; dmail; mailtool copy/convert) SIGKILLed at random
+moments, in each format (maildir, mbx, unix), on one mailbox pair (INBOX and
+a folder) that lives through the whole run.
+
+After every kill a fresh imapd reads both mailboxes whole and compares them
+with the model: every message whose APPEND, COPY, MOVE or delivery was
+acknowledged is there exactly once and byte-identical, every message the
+killed writer did not touch is unchanged (UID, flags, bytes), a message it
+did touch is in its old or its new state (MULTIAPPEND and COPY all or
+nothing), no UID is reused and UIDVALIDITY does not change. Then `mailtool
+check` must find nothing, UW's `mailutil check` must count the same messages
+(mbx, unix) and Dovecot must read the maildir with the same UIDs and bytes.
+
+The writer kind, its arguments, the message sizes and the kill delays come
+from --seed (printed); where the kill lands also depends on timing, so a
+seed reproduces the sequence of attempts, not each outcome. A kill is
+either a random delay after the command is sent (up to 1.5 times that
+kind's running mean duration) or the moment the writer's lock file appears.
+One summary line per format; exits 1 (raises) on any violation, after
+printing each with the format, seed, round and the attempt.
+
+  tests/crash/kill_harness.py [--seed N] [--seconds S] [--format F ...]
+                              [--only KIND ...] [--keep-going]
+"""
+import argparse
+import hashlib
+import os
+import pwd
+import random
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+import lib  # noqa: E402
+from imapwire import (is_ok, parse_fetch, response_code, split_responses, tagged,  # noqa: E402
+                      uid_set, uid_text)
+
+FORMATS = ("maildir", "mbx", "unix")
+FOLDER = "Folder"
+BOXES = ("INBOX", FOLDER)
+KINDS = ("append", "multiappend", "copy", "move", "store", "expunge", "dmail", "mailtool")
+STEP_TIMEOUT = 20  # seconds: a writer's setup or a check that takes longer hangs (a lock left behind)
+FLAGS = ("\\Seen", "\\Answered", "\\Flagged", "\\Draft", "kw1", "kw2")
+
+
+class Violation(Exception):
+    def __init__(self, kind, text):
+        super().__init__(f"{kind}: {text}")
+        self.kind = kind
+
+
+class Hang(Exception):
+    pass
+
+
+def nobody():
+    pw = pwd.getpwnam("nobody")
+    return pw.pw_uid, pw.pw_gid
+
+
+def as_nobody():
+    """Popen arguments that run the child as nobody when we are root (the
+    home is nobody's); user= and group= keep the fast vfork path that a
+    preexec_fn would lose."""
+    if os.geteuid() != 0:
+        return {}
+    uid, gid = nobody()
+    return {"user": uid, "group": gid, "extra_groups": []}
+
+
+class Writer:
+    """A process killed at a chosen moment: its stdout is collected in the
+    background, its stdin fed by a thread (a big literal can block)."""
+
+    def __init__(self, argv, env, cwd, stdin=True):
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
+                                     **as_nobody())
+        self.out = b""
+        self.fd = self.proc.stdout.fileno()
+
+    def send(self, data, background=False):
+        def write():
+            try:
+                self.proc.stdin.write(data)
+                self.proc.stdin.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                pass
+        if background:
+            t = threading.Thread(target=write, daemon=True)
+            t.start()
+            return t
+        write()
+        return None
+
+    def pump(self, timeout):
+        """Reads what is there within timeout; False at end of file."""
+        r, _, _ = select.select([self.fd], [], [], max(timeout, 0))
+        if not r:
+            return True
+        chunk = os.read(self.fd, 1 << 20)
+        self.out += chunk
+        return bool(chunk)
+
+    def wait_tag(self, tag, timeout):
+        """Reads until tag's response; its line, or raises Hang."""
+        deadline = time.monotonic() + timeout
+        pat = b"\r\n" + tag.encode() + b" "
+        while True:
+            i = (b"\r\n" + self.out).find(pat)
+            if i >= 0 and self.out.find(b"\r\n", i) >= 0:
+                return tagged(split_responses(self.out), tag)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Hang(f"no answer to {tag} in {timeout} s")
+            if not self.pump(min(left, 0.5)):
+                return None
+
+    def kill(self):
+        try:
+            self.proc.send_signal(signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        while self.pump(0):
+            pass
+        try:
+            self.proc.stdin and self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+
+def make_message(rng, ident, size):
+    head = (f"From: crash@example.org\r\nTo: nobody@example.org\r\nSubject: {ident}\r\n"
+            f"Message-ID: <{ident}@crash>\r\nX-Crash-Id: {ident}\r\n\r\n").encode()
+    seed = rng.getrandbits(32)
+    line = (f"{ident} {seed:08x} " + "abcdefghijklmnopqrstuvwxyz0123456789" * 2 + "\r\n").encode()
+    count = max(1, (size - len(head)) // len(line))
+    body = b"".join(line[:-2] + b" %d\r\n" % i for i in range(count))
+    return head + body
+
+
+def crash_id(data):
+    m = re.search(rb"\r\nX-Crash-Id: (\S+)\r\n", b"\r\n" + (data or b""))
+    return m.group(1).decode() if m else None
+
+
+def flagset(flags):
+    return frozenset(f for f in (flags or []) if f != "\\Recent")
+
+
+def parse_state(resp, who):
+    """{box: (uidvalidity, {uid: (id, flags, bytes)})} from the answers to
+    "sN SELECT box" / "fN UID FETCH 1:* (UID FLAGS BODY.PEEK[])" pairs."""
+    out = {}
+    pos = 0
+    for i, box in enumerate(BOXES):
+        sel, fetch = tagged(resp, f"s{i}"), tagged(resp, f"f{i}")
+        if not is_ok(sel):
+            raise Violation("select", f"{who}: SELECT {box}: {sel!r}")
+        s_at = resp.index(sel)
+        f_at = resp.index(fetch) if fetch is not None else len(resp)
+        uv, msgs = None, {}
+        for r in resp[pos:s_at]:
+            code = response_code(r, "UIDVALIDITY")
+            if code:
+                uv = int(code)
+        for r in resp[s_at:f_at]:
+            f = parse_fetch(r)
+            if not f or "UID" not in f[1]:
+                continue
+            uid, body = f[1]["UID"], f[1].get("BODY[]")
+            if uid in msgs:
+                raise Violation("uid-twice", f"{who}: {box} UID {uid} twice")
+            msgs[uid] = (crash_id(body), flagset(f[1].get("FLAGS")), body)
+        if msgs and not is_ok(fetch):
+            raise Violation("fetch", f"{who}: FETCH {box}: {fetch!r}")
+        out[box] = (uv, msgs)
+        pos = f_at
+    return out
+
+
+class Format:
+    """One format's home, mailbox paths and the state of the mailboxes as
+    last verified: box -> {uid: (id, flags)}."""
+
+    def __init__(self, fmt, rng, args):
+        self.fmt, self.rng, self.args = fmt, rng, args
+        self.home = lib.tempdir(f"crash-{fmt}-")
+        if os.geteuid() == 0:
+            os.chown(self.home, *nobody())
+        self.mail = {"maildir": "maildir:~/Maildir", "mbx": "mbx:~/mail:INBOX=~/INBOX",
+                     "unix": "unix:~/mail:INBOX=~/INBOX"}[fmt]
+        self.env = {"HOME": self.home, "USER": "nobody", "PATH": "/usr/bin:/bin", "MAIL": self.mail, "TZ": "UTC"}
+        self.paths = ({"INBOX": f"{self.home}/Maildir", FOLDER: f"{self.home}/Maildir/.{FOLDER}"}
+                      if fmt == "maildir" else {"INBOX": f"{self.home}/INBOX", FOLDER: f"{self.home}/mail/{FOLDER}"})
+        self.bodies = {}  # id -> the bytes appended or delivered (CRLF)
+        self.state = {b: {} for b in BOXES}
+        self.uidvalidity = {}
+        self.max_uid = {b: 0 for b in BOXES}
+        self.ever = {b: {} for b in BOXES}  # uid -> id, every UID seen
+        self.next_id = 0
+        self.duration = {k: 0.03 for k in KINDS}  # running mean seconds, for the kill delay
+        self.kills = self.acked = self.lost = self.rounds = 0
+        self.by_kind = {k: 0 for k in KINDS}
+        self.violations = []
+        self.known_problems = set()
+        self.notes = {}
+        self.dead = None
+
+    # --- helpers -----------------------------------------------------------
+    def new_id(self):
+        self.next_id += 1
+        return f"{self.fmt[0]}{self.next_id}"
+
+    def size(self):
+        r = self.rng.random()
+        if r < 0.70:
+            return self.rng.randint(200, 4000)
+        if r < 0.94:
+            return self.rng.randint(8000, 64000)
+        return self.rng.randint(300000, 1500000)
+
+    def note(self, what):
+        self.notes[what] = self.notes.get(what, 0) + 1
+
+    def imapd(self):
+        return Writer([lib.binary("imapd")], self.env, self.home)
+
+    def lock_paths(self, box):
+        if self.fmt == "maildir":
+            return [self.paths[box] + "/dovecot-uidlist.lock"]
+        if self.fmt == "unix":
+            return [self.paths[box] + ".lock"]
+        return []
+
+    def total_bytes(self):
+        return sum(len(self.bodies[i]) for b in BOXES for (i, _) in self.state[b].values())
+
+    # --- setup -------------------------------------------------------------
+    def setup(self):
+        w = self.imapd()
+        cmds = b"c1 CREATE " + FOLDER.encode() + b"\r\n"
+        w.send(cmds)
+        line = w.wait_tag("c1", STEP_TIMEOUT)
+        w.kill()
+        if not is_ok(line):
+            raise Violation("setup", f"CREATE {FOLDER}: {line!r}")
+        for box in BOXES:
+            ids = []
+            for _ in range(4):
+                ident = self.new_id()
+                self.bodies[ident] = make_message(self.rng, ident, self.rng.randint(300, 3000))
+                ids.append(ident)
+            w = self.imapd()
+            data = b"".join(b"a%d APPEND %s {%d+}\r\n%s\r\n" % (i, box.encode(), len(self.bodies[x]), self.bodies[x])
+                            for i, x in enumerate(ids))
+            w.send(data)
+            line = w.wait_tag(f"a{len(ids) - 1}", STEP_TIMEOUT)
+            w.kill()
+            if not is_ok(line):
+                raise Violation("setup", f"APPEND: {line!r}")
+        observed = self.read_state()
+        for box in BOXES:
+            self.uidvalidity[box] = observed[box][0]
+        self.adopt(observed)
+
+    # --- reading and checking ----------------------------------------------
+    def read_state(self):
+        """{box: (uidvalidity, {uid: (id, flags, bytes)})} as a fresh imapd
+        sees it (SELECT: the next open after a kill repairs what it must)."""
+        cmds = b""
+        for i, box in enumerate(BOXES):
+            cmds += b"s%d SELECT %s\r\nf%d UID FETCH 1:* (UID FLAGS BODY.PEEK[])\r\n" % (i, box.encode(), i)
+        cmds += b"z LOGOUT\r\n"
+        try:
+            proc = subprocess.run([lib.binary("imapd")], input=cmds, capture_output=True, env=self.env,
+                                  cwd=self.home, **as_nobody(), timeout=STEP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise Hang(f"a fresh imapd did not SELECT and FETCH both mailboxes in {STEP_TIMEOUT} s")
+        return parse_state(split_responses(proc.stdout), "imapd")
+
+    def adopt(self, observed):
+        for box in BOXES:
+            self.state[box] = {u: (i, fl) for u, (i, fl, _) in observed[box][1].items()}
+            for u, (i, _, _) in observed[box][1].items():
+                self.ever[box][u] = i
+                self.max_uid[box] = max(self.max_uid[box], u)
+
+    def check_against(self, op, observed):
+        """Raises Violation unless observed is a state op may have left."""
+        for box in BOXES:
+            uv = observed[box][0]
+            if uv != self.uidvalidity[box]:
+                raise Violation("uidvalidity", f"{box} UIDVALIDITY {self.uidvalidity[box]} became {uv}")
+        for box in BOXES:
+            for uid, (ident, flags, body) in observed[box][1].items():
+                if ident is None or ident not in self.bodies:
+                    raise Violation("half-written", f"{box} UID {uid}: a message that is not one we wrote "
+                                    f"({len(body or b'')} bytes: {(body or b'')[:120]!r})")
+                if body != self.bodies[ident]:
+                    raise Violation("bytes", f"{box} UID {uid} ({ident}): {len(body)} bytes differ from the "
+                                    f"{len(self.bodies[ident])} written")
+                old = self.ever[box].get(uid)
+                if old is not None and old != ident:
+                    raise Violation("uid-reused", f"{box} UID {uid} was {old}, now {ident}")
+                if uid not in self.state[box] and uid <= self.max_uid[box]:
+                    raise Violation("uid-reused", f"{box} new message {ident} got UID {uid} <= {self.max_uid[box]}")
+        op.check(self, observed)
+
+    def check_tools(self, observed):
+        for box in ["both"]:  # one run for both mailboxes
+            p = subprocess.run([lib.binary("mailtool"), "check"] + [self.paths[b] for b in BOXES], capture_output=True,
+                               env=self.env, cwd=self.home, **as_nobody(), timeout=STEP_TIMEOUT)
+            text = (p.stdout + p.stderr).decode(errors="replace").strip()
+            # a damage left in place is reported once, when it appears
+            lines = set(text.splitlines()) - self.known_problems
+            self.known_problems |= lines
+            if lines or (p.returncode != 0 and not text):
+                raise Violation("mailtool-check", f"exit {p.returncode}: {chr(10).join(sorted(lines))[:600]}")
+        if self.fmt in ("mbx", "unix") and shutil.which("mailutil"):
+            for box in BOXES:
+                name = f"uwcheck-{box}"
+                shutil.copyfile(self.paths[box], f"{self.home}/{name}")
+                if os.geteuid() == 0:
+                    os.chown(f"{self.home}/{name}", *nobody())
+                p = subprocess.run(["mailutil", "check", name], capture_output=True, cwd=self.home,
+                                   env={"HOME": self.home, "PATH": "/usr/bin:/bin", "TZ": "UTC"},
+                                   **as_nobody(), timeout=STEP_TIMEOUT)
+                os.unlink(f"{self.home}/{name}")
+                m = re.search(rb"\b(\d+) total in", p.stdout)
+                if p.returncode != 0 or not m or int(m.group(1)) != len(observed[box][1]):
+                    raise Violation("mailutil-check", f"{box}: exit {p.returncode}, {p.stdout[:300]!r} "
+                                    f"{p.stderr[:300]!r}; imapd sees {len(observed[box][1])}")
+        if self.fmt == "maildir" and os.path.exists(lib.DOVECOT_IMAP):
+            self.check_dovecot(observed)
+
+    def check_dovecot(self, observed):
+        scratch = tempfile.mkdtemp(prefix="crash-dovecot-")
+        try:
+            shutil.copytree(self.paths["INBOX"], f"{scratch}/Maildir", symlinks=True,
+                            ignore=shutil.ignore_patterns("*.lock"))
+            cmds = b""
+            for i, box in enumerate(BOXES):
+                cmds += b"s%d SELECT %s\r\nf%d UID FETCH 1:* (UID FLAGS BODY.PEEK[])\r\n" % (i, box.encode(), i)
+            out = lib.run_dovecot(scratch, cmds + b"z LOGOUT\r\n", timeout=STEP_TIMEOUT)
+        finally:
+            shutil.rmtree(scratch, True)
+        theirs = parse_state(split_responses(out), "Dovecot")
+        for box in BOXES:
+            uv, msgs = theirs[box]
+            ours = observed[box]
+            if uv != ours[0] or sorted(msgs) != sorted(ours[1]):
+                raise Violation("dovecot", f"{box}: Dovecot UIDVALIDITY {uv} UIDs {sorted(msgs)}; "
+                                f"imapd {ours[0]} {sorted(ours[1])}")
+            for uid, (ident, flags, body) in msgs.items():
+                if body.replace(b"\r\n", b"\n") != ours[1][uid][2].replace(b"\r\n", b"\n"):
+                    raise Violation("dovecot", f"{box} UID {uid}: Dovecot reads other bytes")
+                if flags != ours[1][uid][1]:
+                    raise Violation("dovecot", f"{box} UID {uid}: Dovecot reads flags {sorted(flags)}, "
+                                    f"imapd {sorted(ours[1][uid][1])}")
+
+    # --- one round -----------------------------------------------------------
+    def round(self, kinds):
+        kind = self.rng.choice(kinds)
+        if self.total_bytes() > 24_000_000 or sum(len(s) for s in self.state.values()) > 60:
+            if "expunge" in kinds:
+                kind = "expunge"
+        op = OPS[kind](self)
+        if not op.possible():
+            return
+        started = time.monotonic()
+        try:
+            self.one_round(op, kind)
+        finally:
+            if self.args.verbose:
+                print(f"  {self.fmt} round {self.rounds} {time.monotonic() - started:.2f}s: {op.describe()[:160]}",
+                      flush=True)
+
+    def one_round(self, op, kind):
+        self.rounds += 1
+        self.by_kind[kind] += 1
+        try:
+            op.run()
+        except Hang as e:
+            self.violation("hang", f"the writer's setup: {e}", op)
+            self.clear_locks()
+            return
+        self.kills += 1
+        try:
+            observed = self.read_state()
+            self.check_against(op, observed)
+        except Hang as e:
+            self.violation("hang", str(e), op)
+            self.clear_locks()
+            observed = self.try_read()
+        except Violation as v:
+            self.violation(v.kind, str(v), op)
+            observed = self.try_read()
+        if observed is None:
+            self.dead = "the mailbox cannot be read any more"
+            return
+        self.count_lost(op, observed)
+        try:
+            self.check_tools(observed)
+        except Violation as v:
+            self.violation(v.kind, str(v), op)
+        except subprocess.TimeoutExpired as e:
+            self.violation("hang", str(e), op)
+        self.adopt(observed)
+
+    def try_read(self):
+        try:
+            return self.read_state()
+        except (Hang, Violation):
+            return None
+
+    def count_lost(self, op, observed):
+        present = {}
+        for box in BOXES:
+            for ident, _, _ in observed[box][1].values():
+                present[ident] = present.get(ident, 0) + 1
+        for ident in op.must_exist():
+            if ident not in present:
+                self.lost += 1
+
+    def clear_locks(self):
+        """After a hang: removes the lock files so that the run goes on."""
+        for box in BOXES:
+            for p in self.lock_paths(box):
+                if os.path.exists(p):
+                    with open(p, "rb") as f:
+                        self.note(f"lock left behind ({f.read(40)!r})")
+                    os.unlink(p)
+
+    def violation(self, kind, text, op):
+        msg = f"{self.fmt} seed {self.args.seed} round {self.rounds}: {kind}: {text}\n    attempt: {op.describe()}"
+        self.violations.append((kind, msg))
+        print("VIOLATION " + msg, flush=True)
+
+    def run(self, seconds, kinds):
+        self.setup()
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.dead:
+            if not self.args.keep_going and self.violations:
+                break
+            self.round(kinds)
+
+
+class Op:
+    """One writer: run() starts it, sends its command and kills it; check()
+    says whether the observed state is one the writer may have left."""
+
+    kind = "?"
+
+    def __init__(self, f):
+        self.f = f
+        self.rng = f.rng
+        self.acked = None
+        self.delay = None
+        self.elapsed = None
+        self.trigger = None
+        self.answer = b""
+
+    def possible(self):
+        return True
+
+    def must_exist(self):
+        return []
+
+    def describe(self):
+        return (f"{self.kind} {self.params()}; kill {self.trigger or 'after %.1f ms' % (1000 * (self.delay or 0))}; "
+                f"{'acknowledged' if self.acked else 'not acknowledged'}"
+                f"{'' if self.elapsed is None else ' after %.1f ms' % (1000 * self.elapsed)}; answer {self.answer[-200:]!r}")
+
+    def params(self):
+        return ""
+
+    def pick_delay(self):
+        self.delay = self.rng.uniform(0, 1.5 * self.f.duration[self.kind])
+        self.lock_kill = self.rng.random() < 0.2 and self.lock_paths()
+        return self.delay
+
+    def lock_paths(self):
+        return []
+
+    def kill_after_send(self, w, tag, data):
+        """Sends data, then kills w after the delay or when a lock file
+        appears; records whether tag was answered OK."""
+        self.pick_delay()
+        start = time.monotonic()
+        w.send(data, background=True)
+        deadline = start + self.delay
+        done = None
+        if self.lock_kill:
+            deadline = start + max(self.delay, 2 * self.f.duration[self.kind]) + 0.05
+            while time.monotonic() < deadline:
+                if any(os.path.exists(p) for p in self.lock_paths()):
+                    self.trigger = "when the lock file appeared"
+                    break
+        else:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                w.pump(left)
+                if done is None and tagged(split_responses(w.out), tag):
+                    done = time.monotonic() - start
+        w.kill()
+        line = tagged(split_responses(w.out), tag)
+        self.answer = line or b""
+        self.acked = is_ok(line)
+        if done is not None:
+            self.elapsed = done
+            self.f.duration[self.kind] = 0.8 * self.f.duration[self.kind] + 0.2 * done
+        elif not self.lock_kill:
+            # killed before the answer: the work takes longer than we waited
+            self.f.duration[self.kind] = min(5.0, self.f.duration[self.kind] * 1.1)
+        if self.acked:
+            self.f.acked += 1
+
+    def unchanged_except(self, observed, touched):
+        """Every message of the previous state but those in touched
+        ({(box, uid)}) is there with the same id and flags."""
+        for box in BOXES:
+            for uid, (ident, flags) in self.f.state[box].items():
+                if (box, uid) in touched:
+                    continue
+                got = observed[box][1].get(uid)
+                if got is None:
+                    raise Violation("lost", f"{box} UID {uid} ({ident}) that the writer did not touch is gone")
+                if got[1] != flags:
+                    raise Violation("flags", f"{box} UID {uid} ({ident}): flags {sorted(flags)} became "
+                                    f"{sorted(got[1])} though the writer did not touch it")
+
+    def new_messages(self, observed, box):
+        return {u: v for u, v in observed[box][1].items() if u not in self.f.state[box]}
+
+    def no_new(self, observed, boxes=BOXES):
+        for box in boxes:
+            new = self.new_messages(observed, box)
+            if new:
+                raise Violation("appeared", f"{box}: UIDs {sorted(new)} appeared")
+
+    def selected_op_setup(self, box, extra=b""):
+        """An imapd with box selected (and extra commands answered)."""
+        w = self.f.imapd()
+        w.send(b"p1 SELECT " + box.encode() + b"\r\n" + extra)
+        line = w.wait_tag("p2" if extra else "p1", STEP_TIMEOUT)
+        if not is_ok(line):
+            w.kill()
+            raise Hang(f"setup answered {line!r}")
+        return w
+
+
+class AppendOp(Op):
+    kind = "append"
+    count = 1
+
+    def __init__(self, f):
+        super().__init__(f)
+        self.box = self.rng.choice(BOXES)
+        n = self.count if self.count == 1 else self.rng.randint(2, 5)
+        self.ids = [f.new_id() for _ in range(n)]
+        self.flags = [self.rng.sample(FLAGS, self.rng.randint(0, 2)) for _ in range(n)]
+        for ident in self.ids:
+            f.bodies[ident] = make_message(self.rng, ident, f.size())
+        self.uids = []
+
+    def params(self):
+        return f"{self.box} {list(zip(self.ids, (len(self.f.bodies[i]) for i in self.ids), self.flags))}"
+
+    def lock_paths(self):
+        return self.f.lock_paths(self.box)
+
+    def run(self):
+        w = self.f.imapd()
+        data = b"a APPEND " + self.box.encode()
+        for ident, flags in zip(self.ids, self.flags):
+            body = self.f.bodies[ident]
+            data += b" (" + " ".join(flags).encode() + b") {%d+}\r\n" % len(body) + body
+        self.kill_after_send(w, "a", data + b"\r\n")
+        code = response_code(self.answer, "APPENDUID")
+        if self.acked and code:
+            self.uids = uid_set(code.split()[1])
+
+    def must_exist(self):
+        return self.ids if self.acked else []
+
+    def check(self, f, observed):
+        self.unchanged_except(observed, set())
+        for box in BOXES:
+            if box != self.box:
+                self.no_new(observed, [box])
+        new = self.new_messages(observed, self.box)
+        got = {}
+        for uid, (ident, flags, _) in new.items():
+            if ident not in self.ids:
+                raise Violation("appeared", f"{self.box} UID {uid} ({ident}) is not one of this APPEND's")
+            if ident in got:
+                raise Violation("twice", f"{ident} is in {self.box} twice (UIDs {got[ident][0]} and {uid})")
+            got[ident] = (uid, flags)
+        for k, ident in enumerate(self.ids):
+            if ident not in got:
+                if self.acked:
+                    raise Violation("lost", f"acknowledged {ident} is not in {self.box}")
+                continue
+            uid, flags = got[ident]
+            if flagset(self.flags[k]) != flags:
+                raise Violation("flags", f"{ident} was appended with {sorted(self.flags[k])}, has {sorted(flags)}")
+            if self.uids and self.uids[k] != uid:
+                raise Violation("uid", f"{ident}: APPENDUID said {self.uids[k]}, it has UID {uid}")
+        if len(self.ids) > 1 and 0 < len(got) < len(self.ids):
+            raise Violation("atomicity", f"MULTIAPPEND killed left {len(got)} of its {len(self.ids)} "
+                            f"messages ({sorted(got)})")
+
+
+class MultiAppendOp(AppendOp):
+    kind = "multiappend"
+    count = 0
+
+
+class DmailOp(AppendOp):
+    kind = "dmail"
+
+    def __init__(self, f):
+        super().__init__(f)
+        self.flags = [[]]
+
+    def run(self):
+        argv = [lib.binary("dmail")] + (["+" + FOLDER] if self.box != "INBOX" else [])
+        env = dict(self.f.env, MAIL=self.f.mail.replace("~", self.f.home))
+        w = Writer(argv, env, self.f.home)
+        body = self.f.bodies[self.ids[0]].replace(b"\r\n", b"\n")
+        self.pick_delay()
+        start = time.monotonic()
+        t = w.send(body, background=True)
+        t.join(timeout=5)
+        try:
+            w.proc.stdin.close()
+        except OSError:
+            pass
+        if self.lock_kill:
+            deadline = start + 2 * self.f.duration[self.kind] + 0.05
+            while time.monotonic() < deadline and w.proc.poll() is None:
+                if any(os.path.exists(p) for p in self.lock_paths()):
+                    self.trigger = "when the lock file appeared"
+                    break
+        else:
+            try:
+                w.proc.wait(timeout=self.delay)
+            except subprocess.TimeoutExpired:
+                pass
+        finished = w.proc.poll()
+        if finished is not None:
+            self.elapsed = time.monotonic() - start
+            self.f.duration[self.kind] = 0.8 * self.f.duration[self.kind] + 0.2 * self.elapsed
+        else:
+            self.f.duration[self.kind] = min(5.0, self.f.duration[self.kind] * 1.1)
+        rc = w.kill()
+        self.acked = rc == 0
+        self.answer = b"exit %d" % rc
+        if self.acked:
+            self.f.acked += 1
+
+
+def pick_uids(op, box, most=4):
+    uids = sorted(op.f.state[box])
+    if not uids:
+        return []
+    return sorted(op.rng.sample(uids, op.rng.randint(1, min(most, len(uids)))))
+
+
+class StoreOp(Op):
+    kind = "store"
+
+    def __init__(self, f):
+        super().__init__(f)
+        self.box = self.rng.choice(BOXES)
+        self.uids = pick_uids(self, self.box, 8)
+        self.mode = self.rng.choice(["+FLAGS", "-FLAGS", "FLAGS"])
+        self.flags = self.rng.sample(FLAGS, self.rng.randint(1, 3))
+
+    def possible(self):
+        return bool(self.uids)
+
+    def params(self):
+        return f"{self.box} UID STORE {uid_text(self.uids)} {self.mode} ({' '.join(self.flags)})"
+
+    def lock_paths(self):
+        return self.f.lock_paths(self.box)
+
+    def run(self):
+        w = self.selected_op_setup(self.box)
+        cmd = f"a UID STORE {uid_text(self.uids)} {self.mode}.SILENT ({' '.join(self.flags)})\r\n"
+        self.kill_after_send(w, "a", cmd.encode())
+
+    def new_flags(self, old):
+        fl = flagset(self.flags)
+        return {"+FLAGS": old | fl, "-FLAGS": old - fl, "FLAGS": fl}[self.mode]
+
+    def check(self, f, observed):
+        touched = {(self.box, u) for u in self.uids}
+        self.unchanged_except(observed, touched)
+        self.no_new(observed)
+        for u in self.uids:
+            ident, old = f.state[self.box][u]
+            got = observed[self.box][1].get(u)
+            if got is None:
+                raise Violation("lost", f"{self.box} UID {u} ({ident}) is gone after a STORE")
+            want = self.new_flags(old)
+            if got[1] != want and (self.acked or got[1] != old):
+                raise Violation("flags", f"{self.box} UID {u}: flags {sorted(got[1])}, expected {sorted(want)}"
+                                + ("" if self.acked else f" or {sorted(old)}"))
+
+
+class ExpungeOp(Op):
+    kind = "expunge"
+
+    def __init__(self, f):
+        super().__init__(f)
+        # the mailbox with more bytes, so that mbx compaction moves much
+        sizes = {b: sum(len(f.bodies[i]) for i, _ in f.state[b].values()) for b in BOXES}
+        self.box = max(BOXES, key=lambda b: sizes[b]) if self.rng.random() < 0.7 else self.rng.choice(BOXES)
+        uids = sorted(f.state[self.box])
+        # favour the first messages: everything after them moves
+        if uids and self.rng.random() < 0.6:
+            self.uids = sorted(set(uids[:max(1, len(uids) // 4)][:self.rng.randint(1, 3)]))
+        else:
+            self.uids = pick_uids(self, self.box, 6)
+
+    def possible(self):
+        return bool(self.uids)
+
+    def params(self):
+        return f"{self.box} UID STORE {uid_text(self.uids)} +FLAGS.SILENT (\\Deleted), UID EXPUNGE {uid_text(self.uids)}"
+
+    def lock_paths(self):
+        return self.f.lock_paths(self.box)
+
+    def run(self):
+        text = uid_text(self.uids)
+        w = self.selected_op_setup(self.box, f"p2 UID STORE {text} +FLAGS.SILENT (\\Deleted)\r\n".encode())
+        for u in self.uids:  # the STORE was acknowledged
+            ident, flags = self.f.state[self.box][u]
+            self.f.state[self.box][u] = (ident, flags | {"\\Deleted"})
+        self.kill_after_send(w, "a", f"a UID EXPUNGE {text}\r\n".encode())
+
+    def check(self, f, observed):
+        touched = {(self.box, u) for u in self.uids}
+        self.unchanged_except(observed, touched)
+        self.no_new(observed)
+        for u in self.uids:
+            got = observed[self.box][1].get(u)
+            if got is None:
+                continue
+            if self.acked:
+                raise Violation("expunged-survived", f"{self.box} UID {u} ({got[0]}) is there after UID EXPUNGE OK")
+            if got[1] != f.state[self.box][u][1]:
+                raise Violation("flags", f"{self.box} UID {u}: flags {sorted(got[1])}, "
+                                f"expected {sorted(f.state[self.box][u][1])}")
+
+
+class CopyOp(Op):
+    kind = "copy"
+    verb = "COPY"
+
+    def __init__(self, f):
+        super().__init__(f)
+        self.src = self.rng.choice(BOXES)
+        self.dst = [b for b in BOXES if b != self.src][0]
+        self.uids = pick_uids(self, self.src, 5)
+        self.map = {}
+
+    def possible(self):
+        return bool(self.uids)
+
+    def params(self):
+        return f"{self.src} UID {self.verb} {uid_text(self.uids)} {self.dst}"
+
+    def lock_paths(self):
+        return self.f.lock_paths(self.dst) + self.f.lock_paths(self.src)
+
+    def run(self):
+        w = self.selected_op_setup(self.src)
+        self.kill_after_send(w, "a", f"a UID {self.verb} {uid_text(self.uids)} {self.dst}\r\n".encode())
+        text = " ".join(split_responses(w.out)[-3:]) if False else w.out
+        m = re.search(rb"\[COPYUID \d+ ([\d:,]+) ([\d:,]+)\]", text)
+        if m:
+            self.map = dict(zip(uid_set(m.group(1).decode()), uid_set(m.group(2).decode())))
+
+    def must_exist(self):
+        return [self.f.state[self.src][u][0] for u in self.uids] if self.acked else []
+
+    def copies(self, observed):
+        ids = {self.f.state[self.src][u][0]: u for u in self.uids}
+        got = {}
+        for uid, (ident, flags, _) in self.new_messages(observed, self.dst).items():
+            if ident not in ids:
+                raise Violation("appeared", f"{self.dst} UID {uid} ({ident}) was not {self.verb}'d")
+            if ident in got:
+                raise Violation("twice", f"{ident} is in {self.dst} twice (UIDs {got[ident][0]} and {uid})")
+            src_flags = self.f.state[self.src][ids[ident]][1] - {"\\Deleted"}
+            if flags - {"\\Deleted"} != src_flags:
+                raise Violation("flags", f"the copy of {ident} in {self.dst} has {sorted(flags)}, "
+                                f"the original {sorted(src_flags)}")
+            if self.map and self.map.get(ids[ident]) not in (None, uid):
+                raise Violation("uid", f"COPYUID said {self.map[ids[ident]]} for {ident}, it has UID {uid}")
+            got[ident] = (uid, flags)
+        return ids, got
+
+    def check(self, f, observed):
+        self.unchanged_except(observed, set())
+        self.no_new(observed, [self.src])
+        ids, got = self.copies(observed)
+        if self.acked and len(got) != len(ids):
+            raise Violation("lost", f"COPY acknowledged, copies of {sorted(set(ids) - set(got))} missing")
+        if 0 < len(got) < len(ids):
+            raise Violation("atomicity", f"a killed COPY left {len(got)} of its {len(ids)} copies")
+
+
+class MoveOp(CopyOp):
+    kind = "move"
+    verb = "MOVE"
+
+    def check(self, f, observed):
+        touched = {(self.src, u) for u in self.uids}
+        self.unchanged_except(observed, touched)
+        self.no_new(observed, [self.src])
+        ids, got = self.copies(observed)
+        for ident, u in ids.items():
+            still = observed[self.src][1].get(u)
+            if still is not None:
+                if self.acked:
+                    raise Violation("move", f"{ident} (UID {u}) is still in {self.src} after MOVE OK")
+                old = f.state[self.src][u][1]
+                if still[1] not in (old, old | {"\\Deleted"}):
+                    raise Violation("flags", f"{self.src} UID {u}: flags {sorted(still[1])} after a killed MOVE")
+                if ident in got:
+                    f.note("killed MOVE left the message in both mailboxes")
+            elif ident not in got:
+                raise Violation("lost", f"{ident} (UID {u}) is neither in {self.src} nor in {self.dst} "
+                                f"after a {'' if self.acked else 'killed '}MOVE")
+
+
+class MailtoolOp(Op):
+    """mailtool copy (same format) or convert (to another) of INBOX into a
+    new target, killed; the same command again must finish it, and the
+    target must then pass check and hold the source's UIDs."""
+    kind = "mailtool"
+
+    def __init__(self, f):
+        super().__init__(f)
+        f.next_id += 1
+        self.target_fmt = self.rng.choice(FORMATS)
+        self.dst = f"{f.home}/copies/t{f.next_id}"
+        self.convert = self.target_fmt != f.fmt
+
+    def params(self):
+        return f"mailtool {'convert' if self.convert else 'copy'} {self.f.paths['INBOX']} {self.dst_arg()}"
+
+    def dst_arg(self):
+        return f"{self.target_fmt}:{self.dst}" if self.convert else self.dst
+
+    def argv(self):
+        return [lib.binary("mailtool"), "convert" if self.convert else "copy", self.f.paths["INBOX"], self.dst_arg()]
+
+    def run(self):
+        os.makedirs(f"{self.f.home}/copies", exist_ok=True)
+        if os.geteuid() == 0:
+            os.chown(f"{self.f.home}/copies", *nobody())
+        w = Writer(self.argv(), self.f.env, self.f.home, stdin=False)
+        self.pick_delay()
+        start = time.monotonic()
+        try:
+            w.proc.wait(timeout=self.delay)
+            self.elapsed = time.monotonic() - start
+            self.f.duration[self.kind] = 0.8 * self.f.duration[self.kind] + 0.2 * self.elapsed
+        except subprocess.TimeoutExpired:
+            self.f.duration[self.kind] = min(5.0, self.f.duration[self.kind] * 1.1)
+        rc = w.kill()
+        self.acked = rc == 0
+        self.answer = b"exit %d" % rc
+        if not self.acked:  # the same command continues the interrupted copy
+            p = subprocess.run(self.argv(), capture_output=True, env=self.f.env, cwd=self.f.home,
+                               **as_nobody(), timeout=120)
+            self.rerun = p
+        else:
+            self.rerun = None
+
+    def check(self, f, observed):
+        self.unchanged_except(observed, set())
+        self.no_new(observed)
+        try:
+            if self.rerun is not None and self.rerun.returncode != 0:
+                raise Violation("mailtool-continue", f"the same command after the kill: exit "
+                                f"{self.rerun.returncode}: {(self.rerun.stdout + self.rerun.stderr)[:400]!r}")
+            p = subprocess.run([lib.binary("mailtool"), "check", self.dst], capture_output=True, env=f.env,
+                               cwd=f.home, **as_nobody(), timeout=STEP_TIMEOUT)
+            text = (p.stdout + p.stderr).decode(errors="replace").strip()
+            if p.returncode != 0 or text:
+                raise Violation("mailtool-check", f"the copy {self.dst}: exit {p.returncode}: {text[:400]}")
+            lists = []
+            for path in (f.paths["INBOX"], self.dst):
+                p = subprocess.run([lib.binary("mailtool"), "ls", path], capture_output=True, env=f.env,
+                                   cwd=f.home, **as_nobody(), timeout=STEP_TIMEOUT)
+                lists.append(p.stdout.decode(errors="replace").splitlines())
+            if lists[0] != lists[1]:
+                raise Violation("mailtool-copy", f"mailtool ls of the copy differs: {lists[1][:4]} vs {lists[0][:4]}")
+        finally:
+            shutil.rmtree(self.dst, True)
+            if os.path.exists(self.dst):
+                os.unlink(self.dst)
+
+
+OPS = {"append": AppendOp, "multiappend": MultiAppendOp, "copy": CopyOp, "move": MoveOp, "store": StoreOp,
+       "expunge": ExpungeOp, "dmail": DmailOp, "mailtool": MailtoolOp}
+
+
+def run_format(fmt, seed, seconds, kinds, args):
+    rng = random.Random(f"{seed}-{fmt}")
+    f = Format(fmt, rng, args)
+    try:
+        f.run(seconds, kinds)
+    except Violation as v:
+        f.violations.append((v.kind, f"{fmt} seed {seed}: {v}"))
+        print(f"VIOLATION {fmt} seed {seed}: {v}", flush=True)
+    kinds_text = " ".join(f"{k}={n}" for k, n in f.by_kind.items() if n)
+    viol = {}
+    for kind, _ in f.violations:
+        viol[kind] = viol.get(kind, 0) + 1
+    print(f"crash {fmt}: seed {seed}, {f.kills} kills ({kinds_text}), {f.acked} acknowledged, "
+          f"{f.lost} acknowledged messages lost, {len(f.violations)} violations"
+          + (f" ({', '.join(f'{k} {n}' for k, n in sorted(viol.items()))})" if viol else "")
+          + (f"; {f.dead}" if f.dead else "")
+          + (f"; notes: {f.notes}" if f.notes else ""), flush=True)
+    return f
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--seconds", type=float, default=15, help="per format")
+    ap.add_argument("--format", action="append", choices=FORMATS)
+    ap.add_argument("--only", action="append", choices=KINDS, help="writer kinds (default: all)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="a line a round")
+    ap.add_argument("--keep-going", action="store_true",
+                    help="go on after a violation while the mailbox can still be read")
+    args = ap.parse_args(argv)
+    if args.seed is None:
+        args.seed = random.SystemRandom().randrange(1, 10**6)
+    print(f"kill harness: seed {args.seed}, {args.seconds:g} s per format", flush=True)
+    results = [run_format(fmt, args.seed, args.seconds, args.only or list(KINDS), args)
+               for fmt in (args.format or FORMATS)]
+    bad = [msg for f in results for _, msg in f.violations]
+    if bad:
+        raise AssertionError(f"{len(bad)} violations (seed {args.seed}); the first: {bad[0]}")
+    return results
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except AssertionError as e:
+        print(f"FAILED: {e}", file=sys.stderr)
+        sys.exit(1)
