@@ -15,9 +15,10 @@ check` must find nothing, UW's `mailutil check` must count the same messages
 
 The writer kind, its arguments, the message sizes and the kill delays come
 from --seed (printed); where the kill lands also depends on timing, so a
-seed reproduces the sequence of attempts, not each outcome. A kill is
-either a random delay after the command is sent (up to 1.5 times that
-kind's running mean duration) or the moment the writer's lock file appears.
+seed reproduces the sequence of attempts, not each outcome. A kill comes
+after a random delay (up to 1.5 times that kind's running mean duration),
+at the moment the writer's lock file appears, or a random 0-15 ms after the
+writer first changes a mailbox file or directory (inside its write).
 One summary line per format; exits 1 (raises) on any violation, after
 printing each with the format, seed, round and the attempt.
 
@@ -199,27 +200,33 @@ class Format:
 
     def __init__(self, fmt, rng, args):
         self.fmt, self.rng, self.args = fmt, rng, args
-        self.home = lib.tempdir(f"crash-{fmt}-")
-        if os.geteuid() == 0:
-            os.chown(self.home, *nobody())
         self.mail = {"maildir": "maildir:~/Maildir", "mbx": "mbx:~/mail:INBOX=~/INBOX",
                      "unix": "unix:~/mail:INBOX=~/INBOX"}[fmt]
-        self.env = {"HOME": self.home, "USER": "nobody", "PATH": "/usr/bin:/bin", "MAIL": self.mail, "TZ": "UTC"}
-        self.paths = ({"INBOX": f"{self.home}/Maildir", FOLDER: f"{self.home}/Maildir/.{FOLDER}"}
-                      if fmt == "maildir" else {"INBOX": f"{self.home}/INBOX", FOLDER: f"{self.home}/mail/{FOLDER}"})
-        self.bodies = {}  # id -> the bytes appended or delivered (CRLF)
+        self.set_home()
+        self.bodies = {}  # id -> the bytes to append or deliver (CRLF), for this round only
+        self.sums = {}  # id -> (length, SHA-256) of those bytes
         self.state = {b: {} for b in BOXES}
         self.uidvalidity = {}
         self.max_uid = {b: 0 for b in BOXES}
         self.ever = {b: {} for b in BOXES}  # uid -> id, every UID seen
         self.next_id = 0
         self.duration = {k: 0.03 for k in KINDS}  # running mean seconds, for the kill delay
-        self.kills = self.acked = self.lost = self.rounds = 0
+        self.kills = self.acked = self.lost = self.rounds = self.partials = 0
         self.by_kind = {k: 0 for k in KINDS}
         self.violations = []
         self.known_problems = set()
         self.notes = {}
         self.dead = None
+
+    def set_home(self):
+        """A new, empty home (nobody's) and the paths of its mailboxes."""
+        self.home = lib.tempdir(f"crash-{self.fmt}-")
+        if os.geteuid() == 0:
+            os.chown(self.home, *nobody())
+        self.env = {"HOME": self.home, "USER": "nobody", "PATH": "/usr/bin:/bin", "MAIL": self.mail, "TZ": "UTC"}
+        self.paths = ({"INBOX": f"{self.home}/Maildir", FOLDER: f"{self.home}/Maildir/.{FOLDER}"}
+                      if self.fmt == "maildir" else
+                      {"INBOX": f"{self.home}/INBOX", FOLDER: f"{self.home}/mail/{FOLDER}"})
 
     # --- helpers -----------------------------------------------------------
     def new_id(self):
@@ -227,12 +234,27 @@ class Format:
         return f"{self.fmt[0]}{self.next_id}"
 
     def size(self):
+        """Mostly small messages, and enough big ones to keep some 10 MB in
+        the mailboxes: an expunge then moves megabytes (mbx compacts in
+        place) and a rewrite (unix) takes long enough to be hit."""
         r = self.rng.random()
-        if r < 0.70:
+        if r < (0.25 if self.total_bytes() < 12_000_000 else 0.03):
+            return self.rng.randint(500_000, 1_500_000)
+        if r < 0.75:
             return self.rng.randint(200, 4000)
-        if r < 0.94:
-            return self.rng.randint(8000, 64000)
-        return self.rng.randint(300000, 1500000)
+        return self.rng.randint(8000, 64000)
+
+    def message(self, ident, size):
+        data = make_message(self.rng, ident, size)
+        self.bodies[ident] = data
+        self.sums[ident] = (len(data), hashlib.sha256(data).digest())
+
+    def partial(self, text):
+        """A killed MULTIAPPEND or COPY that left part of its messages: RFC
+        3502 and 3501 want all or nothing; counted, a violation with --atomic."""
+        self.partials += 1
+        if self.args.atomic:
+            raise Violation("atomicity", text)
 
     def note(self, what):
         self.notes[what] = self.notes.get(what, 0) + 1
@@ -248,7 +270,7 @@ class Format:
         return []
 
     def total_bytes(self):
-        return sum(len(self.bodies[i]) for b in BOXES for (i, _) in self.state[b].values())
+        return sum(self.sums[i][0] for b in BOXES for (i, _) in self.state[b].values())
 
     # --- setup -------------------------------------------------------------
     def setup(self):
@@ -263,7 +285,7 @@ class Format:
             ids = []
             for _ in range(4):
                 ident = self.new_id()
-                self.bodies[ident] = make_message(self.rng, ident, self.rng.randint(300, 3000))
+                self.message(ident, self.rng.randint(300, 3000))
                 ids.append(ident)
             w = self.imapd()
             data = b"".join(b"a%d APPEND %s {%d+}\r\n%s\r\n" % (i, box.encode(), len(self.bodies[x]), self.bodies[x])
@@ -308,12 +330,12 @@ class Format:
                 raise Violation("uidvalidity", f"{box} UIDVALIDITY {self.uidvalidity[box]} became {uv}")
         for box in BOXES:
             for uid, (ident, flags, body) in observed[box][1].items():
-                if ident is None or ident not in self.bodies:
+                if ident is None or ident not in self.sums:
                     raise Violation("half-written", f"{box} UID {uid}: a message that is not one we wrote "
                                     f"({len(body or b'')} bytes: {(body or b'')[:120]!r})")
-                if body != self.bodies[ident]:
+                if (len(body), hashlib.sha256(body).digest()) != self.sums[ident]:
                     raise Violation("bytes", f"{box} UID {uid} ({ident}): {len(body)} bytes differ from the "
-                                    f"{len(self.bodies[ident])} written")
+                                    f"{self.sums[ident][0]} written")
                 old = self.ever[box].get(uid)
                 if old is not None and old != ident:
                     raise Violation("uid-reused", f"{box} UID {uid} was {old}, now {ident}")
@@ -359,7 +381,10 @@ class Format:
             out = lib.run_dovecot(scratch, cmds + b"z LOGOUT\r\n", timeout=STEP_TIMEOUT)
         finally:
             shutil.rmtree(scratch, True)
-        theirs = parse_state(split_responses(out), "Dovecot")
+        try:
+            theirs = parse_state(split_responses(out), "Dovecot")
+        except Violation as v:
+            raise Violation("dovecot", f"{v}; Dovecot's last words: {out[-300:]!r}")
         for box in BOXES:
             uv, msgs = theirs[box]
             ours = observed[box]
@@ -386,6 +411,7 @@ class Format:
         try:
             self.one_round(op, kind)
         finally:
+            self.bodies.clear()
             if self.args.verbose:
                 print(f"  {self.fmt} round {self.rounds} {time.monotonic() - started:.2f}s: {op.describe()[:160]}",
                       flush=True)
@@ -454,10 +480,26 @@ class Format:
     def run(self, seconds, kinds):
         self.setup()
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not self.dead:
+        while time.monotonic() < deadline:
             if not self.args.keep_going and self.violations:
                 break
+            if self.dead:
+                if not self.args.keep_going:
+                    break
+                self.restart()
             self.round(kinds)
+
+    def restart(self):
+        """--keep-going after a mailbox that cannot be read: a new home."""
+        self.note(f"new mailboxes after: {self.dead}")
+        self.dead = None
+        shutil.rmtree(self.home, True)
+        self.set_home()
+        self.state = {b: {} for b in BOXES}
+        self.max_uid = {b: 0 for b in BOXES}
+        self.ever = {b: {} for b in BOXES}
+        self.known_problems = set()
+        self.setup()
 
 
 class Op:
@@ -489,46 +531,84 @@ class Op:
     def params(self):
         return ""
 
-    def pick_delay(self):
-        self.delay = self.rng.uniform(0, 1.5 * self.f.duration[self.kind])
-        self.lock_kill = self.rng.random() < 0.2 and self.lock_paths()
-        return self.delay
-
     def lock_paths(self):
         return []
 
-    def kill_after_send(self, w, tag, data):
-        """Sends data, then kills w after the delay or when a lock file
-        appears; records whether tag was answered OK."""
-        self.pick_delay()
+    def watch_paths(self):
+        """Files and directories whose change means the writer has begun
+        to write."""
+        return [self.f.paths[b] for b in BOXES] + [self.f.paths[b] + "/cur" for b in BOXES
+                                                    if self.f.fmt == "maildir"]
+
+    def await_kill(self, finished):
+        """Waits for the moment to kill the writer just started: a random
+        delay (up to 1.5 times this kind's mean duration), the moment its
+        lock file appears, or a random 0-15 ms after a mailbox file or
+        directory changes (inside the write). finished() says (and reads
+        what the writer said) whether it is done. Keeps the mean duration."""
         start = time.monotonic()
-        w.send(data, background=True)
-        deadline = start + self.delay
+        mean = self.f.duration[self.kind]
+        r = self.rng.random()
+        mode = "lock" if r < 0.2 and self.lock_paths() else "change" if r < 0.5 else "delay"
+        self.delay = self.rng.uniform(0, 1.5 * mean)
+        extra = self.rng.uniform(0, 0.015)
         done = None
-        if self.lock_kill:
-            deadline = start + max(self.delay, 2 * self.f.duration[self.kind]) + 0.05
+        if mode == "delay":
+            deadline = start + self.delay
             while time.monotonic() < deadline:
-                if any(os.path.exists(p) for p in self.lock_paths()):
+                if finished(deadline - time.monotonic()):
+                    done = time.monotonic() - start
+                    break
+            while time.monotonic() < deadline:
+                time.sleep(deadline - time.monotonic())
+        else:
+            deadline = start + 2 * mean + 0.05
+            paths = self.lock_paths() if mode == "lock" else self.watch_paths()
+
+            def stamp(p):
+                try:
+                    st = os.stat(p)
+                    return (st.st_mtime_ns, st.st_size, st.st_ino)
+                except OSError:
+                    return None
+            before = [stamp(p) for p in paths]
+            polls = 0
+            while time.monotonic() < deadline:
+                polls += 1
+                if mode == "lock" and any(os.path.exists(p) for p in paths):
                     self.trigger = "when the lock file appeared"
                     break
-        else:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
+                if mode == "change" and [stamp(p) for p in paths] != before:
+                    self.trigger = f"{extra * 1000:.1f} ms after a mailbox file changed"
+                    time.sleep(extra)
                     break
-                w.pump(left)
-                if done is None and tagged(split_responses(w.out), tag):
+                if polls % 64 == 0 and finished(0):
                     done = time.monotonic() - start
+                    break
+            if not self.trigger and done is None:
+                self.trigger = f"no {mode} seen in {1000 * (deadline - start):.0f} ms"
+        if done is None and finished(0):
+            done = time.monotonic() - start
+        if done is not None:
+            self.elapsed = done
+            self.f.duration[self.kind] = 0.8 * mean + 0.2 * done
+        elif mode == "delay":
+            # killed before the answer: the work takes longer than we waited
+            self.f.duration[self.kind] = min(5.0, mean * 1.1)
+
+    def kill_after_send(self, w, tag, data):
+        """Sends data to imapd w, kills it (await_kill) and records whether
+        tag was answered OK."""
+        w.send(data, background=True)
+
+        def finished(timeout):
+            w.pump(max(timeout, 0))
+            return tagged(split_responses(w.out), tag) is not None
+        self.await_kill(finished)
         w.kill()
         line = tagged(split_responses(w.out), tag)
         self.answer = line or b""
         self.acked = is_ok(line)
-        if done is not None:
-            self.elapsed = done
-            self.f.duration[self.kind] = 0.8 * self.f.duration[self.kind] + 0.2 * done
-        elif not self.lock_kill:
-            # killed before the answer: the work takes longer than we waited
-            self.f.duration[self.kind] = min(5.0, self.f.duration[self.kind] * 1.1)
         if self.acked:
             self.f.acked += 1
 
@@ -577,11 +657,11 @@ class AppendOp(Op):
         self.ids = [f.new_id() for _ in range(n)]
         self.flags = [self.rng.sample(FLAGS, self.rng.randint(0, 2)) for _ in range(n)]
         for ident in self.ids:
-            f.bodies[ident] = make_message(self.rng, ident, f.size())
+            f.message(ident, f.size())
         self.uids = []
 
     def params(self):
-        return f"{self.box} {list(zip(self.ids, (len(self.f.bodies[i]) for i in self.ids), self.flags))}"
+        return f"{self.box} {list(zip(self.ids, (self.f.sums[i][0] for i in self.ids), self.flags))}"
 
     def lock_paths(self):
         return self.f.lock_paths(self.box)
@@ -624,8 +704,7 @@ class AppendOp(Op):
             if self.uids and self.uids[k] != uid:
                 raise Violation("uid", f"{ident}: APPENDUID said {self.uids[k]}, it has UID {uid}")
         if len(self.ids) > 1 and 0 < len(got) < len(self.ids):
-            raise Violation("atomicity", f"MULTIAPPEND killed left {len(got)} of its {len(self.ids)} "
-                            f"messages ({sorted(got)})")
+            f.partial(f"MULTIAPPEND killed left {len(got)} of its {len(self.ids)} messages ({sorted(got)})")
 
 
 class MultiAppendOp(AppendOp):
@@ -645,36 +724,26 @@ class DmailOp(AppendOp):
         env = dict(self.f.env, MAIL=self.f.mail.replace("~", self.f.home))
         w = Writer(argv, env, self.f.home)
         body = self.f.bodies[self.ids[0]].replace(b"\r\n", b"\n")
-        self.pick_delay()
-        start = time.monotonic()
         t = w.send(body, background=True)
         t.join(timeout=5)
         try:
             w.proc.stdin.close()
         except OSError:
             pass
-        if self.lock_kill:
-            deadline = start + 2 * self.f.duration[self.kind] + 0.05
-            while time.monotonic() < deadline and w.proc.poll() is None:
-                if any(os.path.exists(p) for p in self.lock_paths()):
-                    self.trigger = "when the lock file appeared"
-                    break
-        else:
-            try:
-                w.proc.wait(timeout=self.delay)
-            except subprocess.TimeoutExpired:
-                pass
-        finished = w.proc.poll()
-        if finished is not None:
-            self.elapsed = time.monotonic() - start
-            self.f.duration[self.kind] = 0.8 * self.f.duration[self.kind] + 0.2 * self.elapsed
-        else:
-            self.f.duration[self.kind] = min(5.0, self.f.duration[self.kind] * 1.1)
+        self.await_kill(lambda timeout: exited(w.proc, timeout))
         rc = w.kill()
         self.acked = rc == 0
         self.answer = b"exit %d" % rc
         if self.acked:
             self.f.acked += 1
+
+
+def exited(proc, timeout):
+    try:
+        proc.wait(timeout=max(timeout, 0.0001))
+        return True
+    except subprocess.TimeoutExpired:
+        return False
 
 
 def pick_uids(op, box, most=4):
@@ -733,7 +802,7 @@ class ExpungeOp(Op):
     def __init__(self, f):
         super().__init__(f)
         # the mailbox with more bytes, so that mbx compaction moves much
-        sizes = {b: sum(len(f.bodies[i]) for i, _ in f.state[b].values()) for b in BOXES}
+        sizes = {b: sum(f.sums[i][0] for i, _ in f.state[b].values()) for b in BOXES}
         self.box = max(BOXES, key=lambda b: sizes[b]) if self.rng.random() < 0.7 else self.rng.choice(BOXES)
         uids = sorted(f.state[self.box])
         # favour the first messages: everything after them moves
@@ -829,7 +898,7 @@ class CopyOp(Op):
         if self.acked and len(got) != len(ids):
             raise Violation("lost", f"COPY acknowledged, copies of {sorted(set(ids) - set(got))} missing")
         if 0 < len(got) < len(ids):
-            raise Violation("atomicity", f"a killed COPY left {len(got)} of its {len(ids)} copies")
+            f.partial(f"a killed COPY left {len(got)} of its {len(ids)} copies")
 
 
 class MoveOp(CopyOp):
@@ -872,6 +941,9 @@ class MailtoolOp(Op):
     def params(self):
         return f"mailtool {'convert' if self.convert else 'copy'} {self.f.paths['INBOX']} {self.dst_arg()}"
 
+    def watch_paths(self):
+        return [f"{self.f.home}/copies", self.dst, self.dst + "/cur"]
+
     def dst_arg(self):
         return f"{self.target_fmt}:{self.dst}" if self.convert else self.dst
 
@@ -883,14 +955,7 @@ class MailtoolOp(Op):
         if os.geteuid() == 0:
             os.chown(f"{self.f.home}/copies", *nobody())
         w = Writer(self.argv(), self.f.env, self.f.home, stdin=False)
-        self.pick_delay()
-        start = time.monotonic()
-        try:
-            w.proc.wait(timeout=self.delay)
-            self.elapsed = time.monotonic() - start
-            self.f.duration[self.kind] = 0.8 * self.f.duration[self.kind] + 0.2 * self.elapsed
-        except subprocess.TimeoutExpired:
-            self.f.duration[self.kind] = min(5.0, self.f.duration[self.kind] * 1.1)
+        self.await_kill(lambda timeout: exited(w.proc, timeout))
         rc = w.kill()
         self.acked = rc == 0
         self.answer = b"exit %d" % rc
@@ -943,7 +1008,7 @@ def run_format(fmt, seed, seconds, kinds, args):
     for kind, _ in f.violations:
         viol[kind] = viol.get(kind, 0) + 1
     print(f"crash {fmt}: seed {seed}, {f.kills} kills ({kinds_text}), {f.acked} acknowledged, "
-          f"{f.lost} acknowledged messages lost, {len(f.violations)} violations"
+          f"{f.lost} acknowledged messages lost, {f.partials} partial MULTIAPPEND/COPY, {len(f.violations)} violations"
           + (f" ({', '.join(f'{k} {n}' for k, n in sorted(viol.items()))})" if viol else "")
           + (f"; {f.dead}" if f.dead else "")
           + (f"; notes: {f.notes}" if f.notes else ""), flush=True)
@@ -957,6 +1022,8 @@ def main(argv=None):
     ap.add_argument("--format", action="append", choices=FORMATS)
     ap.add_argument("--only", action="append", choices=KINDS, help="writer kinds (default: all)")
     ap.add_argument("-v", "--verbose", action="store_true", help="a line a round")
+    ap.add_argument("--atomic", action="store_true",
+                    help="a killed MULTIAPPEND or COPY that left part of its messages is a violation")
     ap.add_argument("--keep-going", action="store_true",
                     help="go on after a violation while the mailbox can still be read")
     args = ap.parse_args(argv)
