@@ -51,6 +51,8 @@ FORMATS = ("maildir", "mbx", "unix")
 FOLDER = "Folder"
 BOXES = ("INBOX", FOLDER)
 KINDS = ("append", "multiappend", "copy", "move", "store", "expunge", "dmail", "mailtool")
+# how often each kind is chosen: expunge (mbx compaction, uidlist rewrite) most
+WEIGHTS = {"append": 2, "multiappend": 1, "copy": 1, "move": 2, "store": 2, "expunge": 3, "dmail": 2, "mailtool": 1}
 STEP_TIMEOUT = 20  # seconds: a writer's setup or a check that takes longer hangs (a lock left behind)
 FLAGS = ("\\Seen", "\\Answered", "\\Flagged", "\\Draft", "kw1", "kw2")
 
@@ -84,9 +86,9 @@ class Writer:
     """A process killed at a chosen moment: its stdout is collected in the
     background, its stdin fed by a thread (a big literal can block)."""
 
-    def __init__(self, argv, env, cwd, stdin=True):
+    def __init__(self, argv, env, cwd, stdin=True, stderr=subprocess.DEVNULL):
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
+                                     stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=cwd,
                                      **as_nobody())
         self.out = b""
         self.fd = self.proc.stdout.fileno()
@@ -163,34 +165,70 @@ def flagset(flags):
     return frozenset(f for f in (flags or []) if f != "\\Recent")
 
 
+def run_dovecot(home, commands):
+    """lib.run_dovecot, keeping stderr: (stdout, stderr) of Dovecot's imap
+    preauthenticated as nobody on home/Maildir."""
+    conf = lib.dovecot_config(home)
+    uid, gid = nobody()
+    if os.geteuid() == 0:
+        lib.chown_tree(home, uid, gid)
+    # stdin stays open until LOGOUT is answered: Dovecot drops pending
+    # output when its input ends
+    err = tempfile.TemporaryFile()
+    w = Writer([lib.DOVECOT_IMAP, "-c", conf, "-o", "mail_location=maildir:~/Maildir"],
+               {"HOME": home, "USER": "nobody", "PATH": "/usr/bin:/bin"}, home, stderr=err)
+    w.send(commands)
+    try:
+        w.wait_tag("z", STEP_TIMEOUT)
+    finally:
+        w.kill()
+    err.seek(0)
+    return w.out, err.read()
+
+
+def link_or_copy(src, dst):
+    if "/cur/" in src or "/new/" in src:
+        os.link(src, dst)
+    else:
+        shutil.copy2(src, dst)
+
+
 def parse_state(resp, who):
-    """{box: (uidvalidity, {uid: (id, flags, bytes)})} from the answers to
-    "sN SELECT box" / "fN UID FETCH 1:* (UID FLAGS BODY.PEEK[])" pairs."""
+    """{box: (uidvalidity, {uid: (id, flags, bytes or RFC822.SIZE)})} from
+    the answers to "sN SELECT box" and its "fN UID FETCH 1:* (...)" and
+    optional "gN UID FETCH n:* (...)" (items of one UID merged)."""
     out = {}
     pos = 0
     for i, box in enumerate(BOXES):
-        sel, fetch = tagged(resp, f"s{i}"), tagged(resp, f"f{i}")
+        sel = tagged(resp, f"s{i}")
         if not is_ok(sel):
             raise Violation("select", f"{who}: SELECT {box}: {sel!r}")
         s_at = resp.index(sel)
-        f_at = resp.index(fetch) if fetch is not None else len(resp)
-        uv, msgs = None, {}
+        ends = [tagged(resp, f"{t}{i}") for t in "fg"]
+        end = max([resp.index(e) for e in ends if e is not None] or [len(resp)])
+        uv, items = None, {}
         for r in resp[pos:s_at]:
             code = response_code(r, "UIDVALIDITY")
             if code:
                 uv = int(code)
-        for r in resp[s_at:f_at]:
-            f = parse_fetch(r)
+        first = resp.index(ends[0]) if ends[0] is not None else end
+        for at in range(s_at, end):
+            f = parse_fetch(resp[at])
             if not f or "UID" not in f[1]:
                 continue
-            uid, body = f[1]["UID"], f[1].get("BODY[]")
-            if uid in msgs:
+            uid = f[1]["UID"]
+            if uid in items and at < first:
                 raise Violation("uid-twice", f"{who}: {box} UID {uid} twice")
-            msgs[uid] = (crash_id(body), flagset(f[1].get("FLAGS")), body)
-        if msgs and not is_ok(fetch):
-            raise Violation("fetch", f"{who}: FETCH {box}: {fetch!r}")
+            items.setdefault(uid, {}).update(f[1])
+        if items and not is_ok(ends[0]):
+            raise Violation("fetch", f"{who}: FETCH {box}: {ends[0]!r}")
+        msgs = {}
+        for uid, it in items.items():
+            body = it.get("BODY[]")
+            head = body if body is not None else next((v for k, v in it.items() if k.startswith("BODY[HEADER")), b"")
+            msgs[uid] = (crash_id(head), flagset(it.get("FLAGS")), body if body is not None else it.get("RFC822.SIZE"))
         out[box] = (uv, msgs)
-        pos = f_at
+        pos = end
     return out
 
 
@@ -203,6 +241,7 @@ class Format:
         self.mail = {"maildir": "maildir:~/Maildir", "mbx": "mbx:~/mail:INBOX=~/INBOX",
                      "unix": "unix:~/mail:INBOX=~/INBOX"}[fmt]
         self.set_home()
+        self.bulk = 3_000_000 if fmt == "maildir" else 12_000_000
         self.bodies = {}  # id -> the bytes to append or deliver (CRLF), for this round only
         self.sums = {}  # id -> (length, SHA-256) of those bytes
         self.state = {b: {} for b in BOXES}
@@ -235,10 +274,11 @@ class Format:
 
     def size(self):
         """Mostly small messages, and enough big ones to keep some 10 MB in
-        the mailboxes: an expunge then moves megabytes (mbx compacts in
-        place) and a rewrite (unix) takes long enough to be hit."""
+        the mailboxes (3 MB in maildir, whose files do not move): an
+        expunge then moves megabytes (mbx compacts in place) and a rewrite
+        (unix) takes long enough to be hit."""
         r = self.rng.random()
-        if r < (0.25 if self.total_bytes() < 12_000_000 else 0.03):
+        if r < (0.25 if self.total_bytes() < self.bulk else 0.03):
             return self.rng.randint(500_000, 1_500_000)
         if r < 0.75:
             return self.rng.randint(200, 4000)
@@ -281,32 +321,41 @@ class Format:
         w.kill()
         if not is_ok(line):
             raise Violation("setup", f"CREATE {FOLDER}: {line!r}")
+        # INBOX as in the issue's mbx case: 8 KB, then megabytes that an
+        # expunge of the first message moves; a few small ones after
+        sizes = {"INBOX": [8000] + [1_300_000] * (7 if self.bulk > 5e6 else 2) + [2000, 3000],
+                 FOLDER: [300, 1000, 2000, 3000]}
         for box in BOXES:
             ids = []
-            for _ in range(4):
+            for size in sizes[box]:
                 ident = self.new_id()
-                self.message(ident, self.rng.randint(300, 3000))
+                self.message(ident, size)
                 ids.append(ident)
             w = self.imapd()
             data = b"".join(b"a%d APPEND %s {%d+}\r\n%s\r\n" % (i, box.encode(), len(self.bodies[x]), self.bodies[x])
                             for i, x in enumerate(ids))
-            w.send(data)
+            w.send(data, background=True)
             line = w.wait_tag(f"a{len(ids) - 1}", STEP_TIMEOUT)
             w.kill()
             if not is_ok(line):
                 raise Violation("setup", f"APPEND: {line!r}")
-        observed = self.read_state()
-        for box in BOXES:
-            self.uidvalidity[box] = observed[box][0]
-        self.adopt(observed)
+        self.uidvalidity = {}
+        self.adopt(self.read_state())
 
     # --- reading and checking ----------------------------------------------
-    def read_state(self):
-        """{box: (uidvalidity, {uid: (id, flags, bytes)})} as a fresh imapd
-        sees it (SELECT: the next open after a kill repairs what it must)."""
+    def read_state(self, full=True):
+        """{box: (uidvalidity, {uid: (id, flags, bytes or size)})} as a
+        fresh imapd sees it (SELECT: the next open after a kill repairs
+        what it must). Not full: the bytes of new messages only, the size
+        and X-Crash-Id of the others."""
         cmds = b""
         for i, box in enumerate(BOXES):
-            cmds += b"s%d SELECT %s\r\nf%d UID FETCH 1:* (UID FLAGS BODY.PEEK[])\r\n" % (i, box.encode(), i)
+            if full:
+                cmds += b"s%d SELECT %s\r\nf%d UID FETCH 1:* (UID FLAGS BODY.PEEK[])\r\n" % (i, box.encode(), i)
+            else:
+                cmds += (b"s%d SELECT %s\r\nf%d UID FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS "
+                         b"(X-Crash-Id)])\r\ng%d UID FETCH %d:* (UID BODY.PEEK[])\r\n"
+                         % (i, box.encode(), i, i, self.max_uid[box] + 1))
         cmds += b"z LOGOUT\r\n"
         try:
             proc = subprocess.run([lib.binary("imapd")], input=cmds, capture_output=True, env=self.env,
@@ -317,6 +366,10 @@ class Format:
 
     def adopt(self, observed):
         for box in BOXES:
+            if observed[box][0] != self.uidvalidity.get(box):  # (a violation reported): UIDs begin anew
+                self.uidvalidity[box] = observed[box][0]
+                self.ever[box] = {}
+                self.max_uid[box] = 0
             self.state[box] = {u: (i, fl) for u, (i, fl, _) in observed[box][1].items()}
             for u, (i, _, _) in observed[box][1].items():
                 self.ever[box][u] = i
@@ -332,8 +385,13 @@ class Format:
             for uid, (ident, flags, body) in observed[box][1].items():
                 if ident is None or ident not in self.sums:
                     raise Violation("half-written", f"{box} UID {uid}: a message that is not one we wrote "
-                                    f"({len(body or b'')} bytes: {(body or b'')[:120]!r})")
-                if (len(body), hashlib.sha256(body).digest()) != self.sums[ident]:
+                                    f"({body if isinstance(body, int) else len(body or b'')} bytes"
+                                    f"{'' if isinstance(body, int) else ': %r' % (body or b'')[:120]})")
+                if isinstance(body, int):
+                    if body != self.sums[ident][0]:
+                        raise Violation("bytes", f"{box} UID {uid} ({ident}): RFC822.SIZE {body}, "
+                                        f"{self.sums[ident][0]} written")
+                elif (len(body), hashlib.sha256(body).digest()) != self.sums[ident]:
                     raise Violation("bytes", f"{box} UID {uid} ({ident}): {len(body)} bytes differ from the "
                                     f"{self.sums[ident][0]} written")
                 old = self.ever[box].get(uid)
@@ -343,48 +401,77 @@ class Format:
                     raise Violation("uid-reused", f"{box} new message {ident} got UID {uid} <= {self.max_uid[box]}")
         op.check(self, observed)
 
-    def check_tools(self, observed):
-        for box in ["both"]:  # one run for both mailboxes
-            p = subprocess.run([lib.binary("mailtool"), "check"] + [self.paths[b] for b in BOXES], capture_output=True,
-                               env=self.env, cwd=self.home, **as_nobody(), timeout=STEP_TIMEOUT)
-            text = (p.stdout + p.stderr).decode(errors="replace").strip()
-            # a damage left in place is reported once, when it appears
-            lines = set(text.splitlines()) - self.known_problems
-            self.known_problems |= lines
-            if lines or (p.returncode != 0 and not text):
-                raise Violation("mailtool-check", f"exit {p.returncode}: {chr(10).join(sorted(lines))[:600]}")
+    def check_tools(self, observed, full=True):
+        """mailtool check, UW's mailutil check (mbx, unix) and Dovecot
+        (maildir), run at once; raises the first Violation."""
+        checks = [self.check_mailtool]
         if self.fmt in ("mbx", "unix") and shutil.which("mailutil"):
-            for box in BOXES:
-                name = f"uwcheck-{box}"
-                shutil.copyfile(self.paths[box], f"{self.home}/{name}")
-                if os.geteuid() == 0:
-                    os.chown(f"{self.home}/{name}", *nobody())
-                p = subprocess.run(["mailutil", "check", name], capture_output=True, cwd=self.home,
-                                   env={"HOME": self.home, "PATH": "/usr/bin:/bin", "TZ": "UTC"},
-                                   **as_nobody(), timeout=STEP_TIMEOUT)
-                os.unlink(f"{self.home}/{name}")
-                m = re.search(rb"\b(\d+) total in", p.stdout)
-                if p.returncode != 0 or not m or int(m.group(1)) != len(observed[box][1]):
-                    raise Violation("mailutil-check", f"{box}: exit {p.returncode}, {p.stdout[:300]!r} "
-                                    f"{p.stderr[:300]!r}; imapd sees {len(observed[box][1])}")
+            checks += [lambda box=box: self.check_mailutil(box, observed) for box in BOXES]
         if self.fmt == "maildir" and os.path.exists(lib.DOVECOT_IMAP):
-            self.check_dovecot(observed)
+            # UIDs, flags, sizes and ids: the bytes of a maildir file do not
+            # change, and Dovecot parsing 10 MB afresh each time is slow
+            checks.append(lambda: self.check_dovecot(observed, False))
+        errors = [None] * len(checks)
 
-    def check_dovecot(self, observed):
+        def run(i):
+            try:
+                checks[i]()
+            except (Violation, Hang, subprocess.TimeoutExpired) as e:
+                errors[i] = e
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(checks))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for e in errors:
+            if e is not None:
+                raise e
+
+    def check_mailtool(self):
+        p = subprocess.run([lib.binary("mailtool"), "check"] + [self.paths[b] for b in BOXES], capture_output=True,
+                           env=self.env, cwd=self.home, **as_nobody(), timeout=STEP_TIMEOUT)
+        text = (p.stdout + p.stderr).decode(errors="replace").strip()
+        # a damage left in place is reported once, when it appears
+        lines = set(text.splitlines()) - self.known_problems
+        self.known_problems |= lines
+        if lines or (p.returncode != 0 and not text):
+            raise Violation("mailtool-check", f"exit {p.returncode}: {chr(10).join(sorted(lines))[:600]}")
+
+    def check_mailutil(self, box, observed):
+        """UW's mailutil check on a copy (UW's INBOX is the spool, and its
+        read-write open must not change the file under test)."""
+        name = f"uwcheck-{box}"
+        shutil.copyfile(self.paths[box], f"{self.home}/{name}")
+        if os.geteuid() == 0:
+            os.chown(f"{self.home}/{name}", *nobody())
+        try:
+            p = subprocess.run(["mailutil", "check", name], capture_output=True, cwd=self.home,
+                               env={"HOME": self.home, "PATH": "/usr/bin:/bin", "TZ": "UTC"},
+                               **as_nobody(), timeout=STEP_TIMEOUT)
+        finally:
+            os.unlink(f"{self.home}/{name}")
+        m = re.search(rb"\b(\d+) total in", p.stdout)
+        if p.returncode != 0 or not m or int(m.group(1)) != len(observed[box][1]):
+            raise Violation("mailutil-check", f"{box}: exit {p.returncode}, {p.stdout[:300]!r} "
+                            f"{p.stderr[:300]!r}; imapd sees {len(observed[box][1])}")
+
+    def check_dovecot(self, observed, full):
         scratch = tempfile.mkdtemp(prefix="crash-dovecot-")
         try:
-            shutil.copytree(self.paths["INBOX"], f"{scratch}/Maildir", symlinks=True,
+            # message files linked, not copied: Dovecot only reads them
+            shutil.copytree(self.paths["INBOX"], f"{scratch}/Maildir", symlinks=True, copy_function=link_or_copy,
                             ignore=shutil.ignore_patterns("*.lock"))
             cmds = b""
             for i, box in enumerate(BOXES):
-                cmds += b"s%d SELECT %s\r\nf%d UID FETCH 1:* (UID FLAGS BODY.PEEK[])\r\n" % (i, box.encode(), i)
-            out = lib.run_dovecot(scratch, cmds + b"z LOGOUT\r\n", timeout=STEP_TIMEOUT)
+                items = b"BODY.PEEK[]" if full else b"RFC822.SIZE BODY.PEEK[HEADER.FIELDS (X-Crash-Id)]"
+                cmds += b"s%d SELECT %s\r\nf%d UID FETCH 1:* (UID FLAGS %s)\r\n" % (i, box.encode(), i, items)
+            out, err = run_dovecot(scratch, cmds + b"z LOGOUT\r\n")
         finally:
             shutil.rmtree(scratch, True)
         try:
             theirs = parse_state(split_responses(out), "Dovecot")
         except Violation as v:
-            raise Violation("dovecot", f"{v}; Dovecot's last words: {out[-300:]!r}")
+            raise Violation("dovecot", f"{v}; Dovecot's stderr: {err[-400:]!r}")
         for box in BOXES:
             uv, msgs = theirs[box]
             ours = observed[box]
@@ -392,7 +479,13 @@ class Format:
                 raise Violation("dovecot", f"{box}: Dovecot UIDVALIDITY {uv} UIDs {sorted(msgs)}; "
                                 f"imapd {ours[0]} {sorted(ours[1])}")
             for uid, (ident, flags, body) in msgs.items():
-                if body.replace(b"\r\n", b"\n") != ours[1][uid][2].replace(b"\r\n", b"\n"):
+                mine = ours[1][uid][2]
+                if isinstance(body, int) or isinstance(mine, int):
+                    size = lambda x: x if isinstance(x, int) else len(x)  # noqa: E731
+                    if size(body) != size(mine) or ident != ours[1][uid][0]:
+                        raise Violation("dovecot", f"{box} UID {uid}: Dovecot reads {ident} of {size(body)} bytes, "
+                                        f"imapd {ours[1][uid][0]} of {size(mine)}")
+                elif body.replace(b"\r\n", b"\n") != mine.replace(b"\r\n", b"\n"):
                     raise Violation("dovecot", f"{box} UID {uid}: Dovecot reads other bytes")
                 if flags != ours[1][uid][1]:
                     raise Violation("dovecot", f"{box} UID {uid}: Dovecot reads flags {sorted(flags)}, "
@@ -400,8 +493,8 @@ class Format:
 
     # --- one round -----------------------------------------------------------
     def round(self, kinds):
-        kind = self.rng.choice(kinds)
-        if self.total_bytes() > 24_000_000 or sum(len(s) for s in self.state.values()) > 60:
+        kind = self.rng.choices(kinds, [WEIGHTS[k] for k in kinds])[0]
+        if self.total_bytes() > 2 * self.bulk or sum(len(s) for s in self.state.values()) > 60:
             if "expunge" in kinds:
                 kind = "expunge"
         op = OPS[kind](self)
@@ -413,12 +506,15 @@ class Format:
         finally:
             self.bodies.clear()
             if self.args.verbose:
-                print(f"  {self.fmt} round {self.rounds} {time.monotonic() - started:.2f}s: {op.describe()[:160]}",
+                t = self.times + [time.monotonic()]
+                print(f"  {self.fmt} round {self.rounds} {time.monotonic() - started:.2f}s "
+                      f"({'+'.join('%.2f' % (b - a) for a, b in zip(t, t[1:]))}): {op.describe()[:160]}",
                       flush=True)
 
     def one_round(self, op, kind):
         self.rounds += 1
         self.by_kind[kind] += 1
+        self.times = [time.monotonic()]
         try:
             op.run()
         except Hang as e:
@@ -426,8 +522,12 @@ class Format:
             self.clear_locks()
             return
         self.kills += 1
+        # every byte after a writer that moves data (mbx compaction, unix
+        # rewrite) and every few rounds; else new messages whole, sizes of the rest
+        full = kind in ("expunge", "move") or self.rounds % self.args.full_every == 0
+        self.times.append(time.monotonic())
         try:
-            observed = self.read_state()
+            observed = self.read_state(full)
             self.check_against(op, observed)
         except Hang as e:
             self.violation("hang", str(e), op)
@@ -436,16 +536,17 @@ class Format:
         except Violation as v:
             self.violation(v.kind, str(v), op)
             observed = self.try_read()
+        self.times.append(time.monotonic())
         if observed is None:
             self.dead = "the mailbox cannot be read any more"
             return
         self.count_lost(op, observed)
         try:
-            self.check_tools(observed)
+            self.check_tools(observed, full)
         except Violation as v:
             self.violation(v.kind, str(v), op)
-        except subprocess.TimeoutExpired as e:
-            self.violation("hang", str(e), op)
+        except (Hang, subprocess.TimeoutExpired) as e:
+            self.violation("hang", f"a check: {e}", op)
         self.adopt(observed)
 
     def try_read(self):
@@ -1022,6 +1123,9 @@ def main(argv=None):
     ap.add_argument("--format", action="append", choices=FORMATS)
     ap.add_argument("--only", action="append", choices=KINDS, help="writer kinds (default: all)")
     ap.add_argument("-v", "--verbose", action="store_true", help="a line a round")
+    ap.add_argument("--full-every", type=int, default=4, metavar="N",
+                    help="read every byte of every message after each N-th kill (and after each expunge and "
+                    "move); else only new messages whole (default 4)")
     ap.add_argument("--atomic", action="store_true",
                     help="a killed MULTIAPPEND or COPY that left part of its messages is a violation")
     ap.add_argument("--keep-going", action="store_true",
