@@ -28,7 +28,7 @@ raises AssertionError (exit 1) on any violation, each printed with its
 format, seed and details.
 
   tests/crash/model_check.py [--seed N] [--seconds S] [--sessions N]
-                             [--format F ...] [--no-dmail]
+                             [--format F ...] [--deliverers N]
 (MODEL_SECONDS in the environment sets the default of --seconds.)
 """
 import argparse
@@ -84,6 +84,7 @@ class Model:
         self.created = {}      # identity -> how ("append", "dmail", "copy", "move")
         self.refused = set()   # identities of APPENDs answered NO
         self.delivered = {}    # identity -> (start, end) of its dmail run
+        self.refusals = []     # (box, uids, text): a NO for messages that another session may have removed
         self.writes = []       # Write
         self.removals = {}     # (box, uid) -> (start, end)
         self.ops = 0
@@ -261,9 +262,13 @@ class Worker(threading.Thread):
             return
         dst = [b for b in BOXES if b != self.box][0]
         untagged, tagged, start, end, ok = self.cmd(f"UID {verb} {uid_text(uids)} {dst}",
-                                                    ok_codes=("EXPUNGEISSUED",))
+                                                    ok_codes=("EXPUNGEISSUED", "NONEXISTENT"))
         text = b"".join(untagged) + tagged
         m = re.search(rb"\[COPYUID \d+ ([\d:,]+) ([\d:,]+)\]", text)
+        if ok is None:  # fine if another session removed one of them: checked at the end
+            with self.m.lock:
+                self.m.refusals.append((self.box, uids, f"{self.name_} `UID {verb} {uid_text(uids)} {dst}` "
+                                        f"answered {tagged.strip()[:160]!r}"))
         if not ok:
             return
         if not m:
@@ -297,7 +302,7 @@ class Worker(threading.Thread):
 
     def step(self):
         r = self.rng.random()
-        if not self.box or r < 0.04:
+        if not self.box or r < 0.01:
             self.select(self.rng.choice(BOXES))
         elif r < 0.22:
             self.op_append()
@@ -318,6 +323,8 @@ class Worker(threading.Thread):
     def run(self):
         try:
             while not self.ctx.stop.is_set():
+                if self.ctx.wait_if_paused(self):
+                    continue
                 self.step()
         except Exception as e:  # a dead or hung session
             self.error = e
@@ -327,15 +334,17 @@ class Worker(threading.Thread):
 class Deliverer(threading.Thread):
     """dmail deliveries into INBOX or +Shared, one after another."""
 
-    def __init__(self, ctx):
+    def __init__(self, ctx, index):
         super().__init__(daemon=True)
         self.ctx, self.m = ctx, ctx.model
-        self.rng = random.Random(f"{ctx.seed}-{ctx.fmt}-dmail")
+        self.rng = random.Random(f"{ctx.seed}-{ctx.fmt}-dmail{index}")
         self.count = 0
 
     def run(self):
         env = {"HOME": self.ctx.home, "PATH": "/usr/bin:/bin", "MAIL": MAIL[self.ctx.fmt].replace("~", self.ctx.home)}
         while not self.ctx.stop.is_set():
+            if self.ctx.wait_if_paused(self):
+                continue
             ident = self.m.new_id("dmail")
             box = self.rng.choice(BOXES)
             msg = make_message(ident, self.rng).replace(b"\r\n", b"\n")
@@ -418,11 +427,46 @@ class Context:
         self.fmt, self.seed, self.home = fmt, seed, home
         self.model = None
         self.stop = threading.Event()
+        self.paused = threading.Event()   # set: threads stop at their next step (a checkpoint)
+        self.resumed = threading.Event()
+        self.idle = {}                    # thread -> Event set while it waits at a checkpoint
         self.as_nobody = {}
         if os.geteuid() == 0:
             import pwd
             pw = pwd.getpwnam("nobody")
             self.as_nobody = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
+
+
+def _wait_if_paused(ctx, thread):
+    """At a checkpoint: waits (idle) until resumed; True if it waited."""
+    if not ctx.paused.is_set():
+        return False
+    idle = ctx.idle.setdefault(thread, threading.Event())
+    idle.set()
+    ctx.resumed.wait()
+    idle.clear()
+    return True
+
+
+Context.wait_if_paused = _wait_if_paused
+
+
+def checkpoint(ctx, workers, threads):
+    """Stops every session and delivery between two steps, then each
+    session's NOOP + UID FETCH 1:* must equal a fresh session's view.
+    Returns (violations, sessions diverged)."""
+    ctx.resumed.clear()
+    ctx.paused.set()
+    deadline = time.monotonic() + CMD_TIMEOUT
+    for t in threads:
+        while t.is_alive() and not ctx.idle.get(t, threading.Event()).is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    try:
+        fresh = fresh_view(ctx)
+        return check_convergence(ctx, workers, fresh)
+    finally:
+        ctx.paused.clear()
+        ctx.resumed.set()
 
 
 def check_final(ctx, fresh):
@@ -443,10 +487,16 @@ def check_final(ctx, fresh):
             if ident is None:
                 if hid in m.refused:
                     out.append(f"{tag}: {box} UID {uid} ({hid}) is there though its APPEND or delivery was refused")
+                elif hid in m.created:
+                    out.append(f"{tag}: {box} UID {uid} is an extra copy of {hid}: no acknowledged APPEND, "
+                               f"COPY or MOVE put it there (a refused one did?)")
                 else:
                     out.append(f"{tag}: {box} UID {uid} ({hid}) is no message the model knows")
                 continue
             present.setdefault(ident, []).append((box, uid, flags))
+    for box, uids, text in m.refusals:
+        if not any((box, u) in m.removals for u in uids):
+            out.append(f"{tag}: {text}, but no session removed any of them")
     lost = doubled = survived = 0
     for ident, places in present.items():
         if len(places) > 1:
@@ -539,7 +589,7 @@ def check_convergence(ctx, workers, fresh):
     return out, diverged
 
 
-def run_format(fmt, seed, seconds, nsessions, dmail=True):
+def run_format(fmt, seed, seconds, nsessions, ndeliverers=2, check_every=4):
     home = lib.tempdir(f"model-{fmt}-")
     ctx = Context(fmt, seed, home)
     ctx.model = Model(nsessions)
@@ -557,20 +607,30 @@ def run_format(fmt, seed, seconds, nsessions, dmail=True):
     for w in workers:
         w.refresh()
     scenario = lost_store_scenario(ctx, workers) if nsessions >= 2 else []
-    deliverer = Deliverer(ctx) if dmail else None
+    deliverers = [Deliverer(ctx, i) for i in range(ndeliverers)]
     ctx.t0 = time.monotonic()
     for w in workers:
         w.start()
-    if deliverer:
-        deliverer.start()
-    time.sleep(seconds)
+    for d in deliverers:
+        d.start()
+    conv_mid, diverged_mid, checkpoints = [], 0, 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(max(0, min(check_every, end - time.monotonic())))
+        if time.monotonic() < end - 1:
+            v, d = checkpoint(ctx, workers, workers + deliverers)
+            for text in v:
+                print("VIOLATION " + text, flush=True)
+            conv_mid += v
+            diverged_mid += d
+            checkpoints += 1
     ctx.stop.set()
     for w in workers:
         w.join(CMD_TIMEOUT)
         if w.is_alive():
             ctx.model.violation(f"{fmt} seed {seed}: {w.name_} hung (no answer in {CMD_TIMEOUT} s)")
-    if deliverer:
-        deliverer.join(CMD_TIMEOUT)
+    for d in deliverers:
+        d.join(CMD_TIMEOUT)
     fresh = fresh_view(ctx)
     final, lost, doubled, survived, wrong = check_final(ctx, fresh)
     conv, diverged = check_convergence(ctx, workers, fresh)
@@ -585,12 +645,13 @@ def run_format(fmt, seed, seconds, nsessions, dmail=True):
     m = ctx.model
     refused = len(m.violations)
     count = sum(len(v) for v in fresh.values())
-    print(f"model {fmt}: seed {seed}, {nsessions} sessions + {deliverer.count if deliverer else 0} deliveries, "
+    print(f"model {fmt}: seed {seed}, {nsessions} sessions + {sum(d.count for d in deliverers)} deliveries ({ndeliverers} at a time), "
           f"{m.ops} operations in {seconds:g} s, {count} messages at the end; {lost} lost, {doubled} doubled, "
-          f"{survived} survived EXPUNGE/MOVE, {wrong} with wrong flags{' (and the lost STORE)' if scenario else ''}, {diverged} of {nsessions} sessions "
-          f"diverged after NOOP, {refused} commands refused or failed"
+          f"{survived} survived EXPUNGE/MOVE, {wrong} with wrong flags, lost STORE case {'FAILED' if scenario else 'ok'}, "
+          f"{diverged + diverged_mid} sessions diverged after NOOP at {checkpoints + 1} checkpoints, "
+          f"{refused} commands refused or failed"
           + (f"; notes: {m.notes}" if m.notes else ""), flush=True)
-    return scenario + m.violations + final + conv
+    return scenario + m.violations + final + conv_mid + conv
 
 
 def main(argv=None):
@@ -600,14 +661,16 @@ def main(argv=None):
                     help="per format")
     ap.add_argument("--sessions", type=int, default=3)
     ap.add_argument("--format", action="append", choices=FORMATS)
-    ap.add_argument("--no-dmail", action="store_true", help="sessions only, no deliveries")
+    ap.add_argument("--deliverers", type=int, default=2, help="dmail deliveries at a time (0: none)")
+    ap.add_argument("--check-every", type=float, default=4, metavar="S",
+                    help="a convergence checkpoint every S seconds (default 4)")
     args = ap.parse_args(argv)
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1, 10**6)
     print(f"model check: seed {args.seed}, {args.seconds:g} s per format, {args.sessions} sessions", flush=True)
     bad = []
     for fmt in args.format or FORMATS:
-        bad += run_format(fmt, args.seed, args.seconds, args.sessions, not args.no_dmail)
+        bad += run_format(fmt, args.seed, args.seconds, args.sessions, args.deliverers, args.check_every)
     if bad:
         raise AssertionError(f"{len(bad)} violations (seed {args.seed}); the first: {bad[0]}")
 
