@@ -618,7 +618,12 @@ def run_format(fmt, seed, seconds, nsessions, ndeliverers=2, check_every=4):
     while time.monotonic() < end:
         time.sleep(max(0, min(check_every, end - time.monotonic())))
         if time.monotonic() < end - 1:
-            v, d = checkpoint(ctx, workers, workers + deliverers)
+            try:
+                v, d = checkpoint(ctx, workers, workers + deliverers)
+            except AssertionError as e:  # a fresh session cannot read the mailbox
+                conv_mid.append(f"{fmt} seed {seed}: at {time.monotonic() - ctx.t0:.1f} s: {e}")
+                print("VIOLATION " + conv_mid[-1], flush=True)
+                break
             for text in v:
                 print("VIOLATION " + text, flush=True)
             conv_mid += v
@@ -631,9 +636,14 @@ def run_format(fmt, seed, seconds, nsessions, ndeliverers=2, check_every=4):
             ctx.model.violation(f"{fmt} seed {seed}: {w.name_} hung (no answer in {CMD_TIMEOUT} s)")
     for d in deliverers:
         d.join(CMD_TIMEOUT)
-    fresh = fresh_view(ctx)
-    final, lost, doubled, survived, wrong = check_final(ctx, fresh)
-    conv, diverged = check_convergence(ctx, workers, fresh)
+    try:
+        fresh = fresh_view(ctx)
+        final, lost, doubled, survived, wrong = check_final(ctx, fresh)
+        conv, diverged = check_convergence(ctx, workers, fresh)
+    except AssertionError as e:
+        final, conv = [f"{fmt} seed {seed}: at the end: {e}"], []
+        lost = doubled = survived = wrong = diverged = "?"
+        fresh = {}
     for w in workers:
         if not w.is_alive():
             try:
@@ -648,7 +658,7 @@ def run_format(fmt, seed, seconds, nsessions, ndeliverers=2, check_every=4):
     print(f"model {fmt}: seed {seed}, {nsessions} sessions + {sum(d.count for d in deliverers)} deliveries ({ndeliverers} at a time), "
           f"{m.ops} operations in {seconds:g} s, {count} messages at the end; {lost} lost, {doubled} doubled, "
           f"{survived} survived EXPUNGE/MOVE, {wrong} with wrong flags, lost STORE case {'FAILED' if scenario else 'ok'}, "
-          f"{diverged + diverged_mid} sessions diverged after NOOP at {checkpoints + 1} checkpoints, "
+          f"{diverged + diverged_mid if diverged != '?' else '?'} sessions diverged after NOOP at {checkpoints + 1} checkpoints, "
           f"{refused} commands refused or failed"
           + (f"; notes: {m.notes}" if m.notes else ""), flush=True)
     return scenario + m.violations + final + conv_mid + conv
