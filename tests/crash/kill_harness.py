@@ -578,8 +578,45 @@ class Format:
         self.violations.append((kind, msg))
         print("VIOLATION " + msg, flush=True)
 
+    def orphan_lock_probe(self, wait=3):
+        """maildir: the state a writer leaves when killed between creating
+        dovecot-uidlist.lock and writing its "PID:HOST" mark, or while
+        filling it with the new list (too short a moment for a timed kill
+        to hit often): such a lock is made by hand, then a SELECT must not
+        wait more than `wait` seconds for a holder that is gone."""
+        lock = self.paths["INBOX"] + "/dovecot-uidlist.lock"
+        for content, moment in ((b"", "after creating it, before its mark"),
+                                (b"3 V1 N1 G0\n1 :1.M1P1.host\n", "while writing the new list")):
+            # a new message in new/ (as procmail delivers): the SELECT must give it a UID
+            ident = self.new_id()
+            self.message(ident, 500)
+            path = f"{self.paths['INBOX']}/new/{int(time.time())}.P{os.getpid()}Q{ident}.probe"
+            with open(path, "wb") as f:
+                f.write(self.bodies[ident])
+            with open(lock, "wb") as f:
+                f.write(content)
+            if os.geteuid() == 0:
+                os.chown(lock, *nobody())
+                os.chown(path, *nobody())
+            start = time.monotonic()
+            try:
+                subprocess.run([lib.binary("imapd")], input=b"s SELECT INBOX\r\nz LOGOUT\r\n", capture_output=True,
+                               env=self.env, cwd=self.home, timeout=wait, **as_nobody())
+            except subprocess.TimeoutExpired:
+                msg = (f"{self.fmt} seed {self.args.seed}: stale-lock: a writer killed {moment} leaves "
+                       f"dovecot-uidlist.lock ({content[:20]!r}); SELECT INBOX still waits after {wait} s")
+                self.violations.append(("stale-lock", msg))
+                print("VIOLATION " + msg, flush=True)
+            finally:
+                self.probe_seconds = time.monotonic() - start
+                if os.path.exists(lock):
+                    os.unlink(lock)
+        self.adopt(self.read_state())
+
     def run(self, seconds, kinds):
         self.setup()
+        if self.fmt == "maildir":
+            self.orphan_lock_probe()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if not self.args.keep_going and self.violations:
@@ -653,6 +690,7 @@ class Op:
         mode = "lock" if r < 0.2 and self.lock_paths() else "change" if r < 0.5 else "delay"
         self.delay = self.rng.uniform(0, 1.5 * mean)
         extra = self.rng.uniform(0, 0.015)
+        unmarked = self.f.fmt == "maildir" and self.rng.random() < 0.5
         done = None
         if mode == "delay":
             deadline = start + self.delay
@@ -677,8 +715,14 @@ class Op:
             while time.monotonic() < deadline:
                 polls += 1
                 if mode == "lock" and any(os.path.exists(p) for p in paths):
-                    self.trigger = "when the lock file appeared"
-                    break
+                    if not unmarked:
+                        self.trigger = "when the lock file appeared"
+                        break
+                    # a maildir lock without its "PID:HOST" mark: just created, or being
+                    # filled with the new uidlist; a waiter cannot tell its holder died
+                    if any(not re.match(rb"\d+:", read_or(p)) for p in paths if os.path.exists(p)):
+                        self.trigger = "when the lock file had no owner mark"
+                        break
                 if mode == "change" and [stamp(p) for p in paths] != before:
                     self.trigger = f"{extra * 1000:.1f} ms after a mailbox file changed"
                     time.sleep(extra)
@@ -837,6 +881,14 @@ class DmailOp(AppendOp):
         self.answer = b"exit %d" % rc
         if self.acked:
             self.f.acked += 1
+
+
+def read_or(path, default=b"-"):
+    try:
+        with open(path, "rb") as f:
+            return f.read(64)
+    except OSError:
+        return default
 
 
 def exited(proc, timeout):
