@@ -60,7 +60,7 @@ FLAGS = ("\\Seen", "\\Answered", "\\Flagged", "\\Draft", "kw1", "kw2")
 class Violation(Exception):
     def __init__(self, kind, text):
         super().__init__(f"{kind}: {text}")
-        self.kind = kind
+        self.kind, self.text = kind, text
 
 
 class Hang(Exception):
@@ -534,17 +534,18 @@ class Format:
             self.clear_locks()
             observed = self.try_read()
         except Violation as v:
-            self.violation(v.kind, str(v), op)
+            self.violation(v.kind, v.text, op)
             observed = self.try_read()
         self.times.append(time.monotonic())
         if observed is None:
             self.dead = "the mailbox cannot be read any more"
+            self.lost += sum(len(v) for v in self.state.values()) + len(op.must_exist())
             return
         self.count_lost(op, observed)
         try:
             self.check_tools(observed, full)
         except Violation as v:
-            self.violation(v.kind, str(v), op)
+            self.violation(v.kind, v.text, op)
         except (Hang, subprocess.TimeoutExpired) as e:
             self.violation("hang", f"a check: {e}", op)
         self.adopt(observed)
@@ -556,13 +557,11 @@ class Format:
             return None
 
     def count_lost(self, op, observed):
-        present = {}
-        for box in BOXES:
-            for ident, _, _ in observed[box][1].values():
-                present[ident] = present.get(ident, 0) + 1
-        for ident in op.must_exist():
-            if ident not in present:
-                self.lost += 1
+        """Acknowledged messages gone: ones that were there and that the
+        writer could not remove, and the ones it acknowledged."""
+        present = {ident for box in BOXES for ident, _, _ in observed[box][1].values()}
+        before = {ident for box in BOXES for ident, _ in self.state[box].values()}
+        self.lost += len((before - op.may_remove() - present) | (set(op.must_exist()) - present))
 
     def clear_locks(self):
         """After a hang: removes the lock files so that the run goes on."""
@@ -660,6 +659,9 @@ class Op:
 
     def must_exist(self):
         return []
+
+    def may_remove(self):
+        return set()
 
     def describe(self):
         return (f"{self.kind} {self.params()}; kill {self.trigger or 'after %.1f ms' % (1000 * (self.delay or 0))}; "
@@ -980,6 +982,9 @@ class ExpungeOp(Op):
             ident, flags = self.f.state[self.box][u]
             self.f.state[self.box][u] = (ident, flags | {"\\Deleted"})
         self.kill_after_send(w, "a", f"a UID EXPUNGE {text}\r\n".encode())
+
+    def may_remove(self):
+        return {self.f.state[self.box][u][0] for u in self.uids}
 
     def check(self, f, observed):
         touched = {(self.box, u) for u in self.uids}
