@@ -163,6 +163,11 @@ class Worker(threading.Thread):
                 hdr = [v for k, v in f[1].items() if k.startswith("BODY[HEADER")]
                 view[f[1]["UID"]] = (model_id(hdr[0] if hdr else b""), flagset(f[1].get("FLAGS")))
         self.view = view
+        with self.m.lock:  # deliveries are placed when first seen
+            for uid, (hid, _) in view.items():
+                if (self.box, uid) not in self.m.loc and self.m.where.get(hid) == (self.box, None):
+                    self.m.loc[(self.box, uid)] = hid
+                    self.m.where[hid] = (self.box, uid)
 
     # --- operations -----------------------------------------------------------
     def pick(self, most, own_only=False):
@@ -338,6 +343,7 @@ class Deliverer(threading.Thread):
         super().__init__(daemon=True)
         self.ctx, self.m = ctx, ctx.model
         self.rng = random.Random(f"{ctx.seed}-{ctx.fmt}-dmail{index}")
+        self.index = index
         self.count = 0
 
     def run(self):
@@ -366,7 +372,7 @@ class Deliverer(threading.Thread):
                 continue
             self.count += 1
             with self.m.lock:
-                self.m.owner[ident] = None
+                self.m.owner[ident] = self.index % self.ctx.nsessions  # who may expunge or move it
                 self.m.where[ident] = (box, None)  # its UID is learnt when it is seen
                 self.m.created[ident] = "dmail"
                 self.m.delivered[ident] = (start, end)
@@ -592,6 +598,7 @@ def check_convergence(ctx, workers, fresh):
 def run_format(fmt, seed, seconds, nsessions, ndeliverers=2, check_every=4):
     home = lib.tempdir(f"model-{fmt}-")
     ctx = Context(fmt, seed, home)
+    ctx.nsessions = nsessions
     ctx.model = Model(nsessions)
     # the shared folder and a few messages of session 0 to start from
     s = lib.imapd_session(home, env={"MAIL": MAIL[fmt]})
