@@ -53,6 +53,9 @@ BOXES = ("INBOX", FOLDER)
 KINDS = ("append", "multiappend", "copy", "move", "store", "expunge", "dmail", "mailtool")
 # how often each kind is chosen: expunge (mbx compaction, uidlist rewrite) most
 WEIGHTS = {"append": 2, "multiappend": 1, "copy": 1, "move": 2, "store": 2, "expunge": 3, "dmail": 2, "mailtool": 1}
+# the first kills: an expunge of INBOX's first message killed this long after
+# a mailbox file first changes
+PROBES = (("change", 0.0), ("change", 0.001), ("change", 0.003), ("change", 0.006))
 STEP_TIMEOUT = 20  # seconds: a writer's setup or a check that takes longer hangs (a lock left behind)
 FLAGS = ("\\Seen", "\\Answered", "\\Flagged", "\\Draft", "kw1", "kw2")
 
@@ -241,7 +244,7 @@ class Format:
         self.mail = {"maildir": "maildir:~/Maildir", "mbx": "mbx:~/mail:INBOX=~/INBOX",
                      "unix": "unix:~/mail:INBOX=~/INBOX"}[fmt]
         self.set_home()
-        self.bulk = 3_000_000 if fmt == "maildir" else 12_000_000
+        self.bulk = 12_000_000 if fmt == "mbx" else 3_000_000
         self.bodies = {}  # id -> the bytes to append or deliver (CRLF), for this round only
         self.sums = {}  # id -> (length, SHA-256) of those bytes
         self.state = {b: {} for b in BOXES}
@@ -274,7 +277,7 @@ class Format:
 
     def size(self):
         """Mostly small messages, and enough big ones to keep some 10 MB in
-        the mailboxes (3 MB in maildir, whose files do not move): an
+        the mailboxes in mbx (3 MB in maildir and unix, faster to read): an
         expunge then moves megabytes (mbx compacts in place) and a rewrite
         (unix) takes long enough to be hit."""
         r = self.rng.random()
@@ -323,7 +326,7 @@ class Format:
             raise Violation("setup", f"CREATE {FOLDER}: {line!r}")
         # INBOX as in the issue's mbx case: 8 KB, then megabytes that an
         # expunge of the first message moves; a few small ones after
-        sizes = {"INBOX": [8000] + [1_300_000] * (7 if self.bulk > 5e6 else 2) + [2000, 3000],
+        sizes = {"INBOX": [8000] + ([1_500_000] * 11 if self.bulk > 5e6 else [1_300_000] * 2) + [2000, 3000],
                  FOLDER: [300, 1000, 2000, 3000]}
         for box in BOXES:
             ids = []
@@ -494,10 +497,18 @@ class Format:
     # --- one round -----------------------------------------------------------
     def round(self, kinds):
         kind = self.rng.choices(kinds, [WEIGHTS[k] for k in kinds])[0]
-        if self.total_bytes() > 2 * self.bulk or sum(len(s) for s in self.state.values()) > 60:
+        probe = self.rounds < len(PROBES) and "expunge" in kinds
+        if probe:
+            kind = "expunge"
+        if self.total_bytes() > 2.5 * self.bulk or sum(len(s) for s in self.state.values()) > 60:
             if "expunge" in kinds:
                 kind = "expunge"
         op = OPS[kind](self)
+        if probe:
+            # the first rounds: the issue's mbx case, as a probe in every format:
+            # expunge the first INBOX message (megabytes after it), killed a few
+            # ms after the writer first changes a mailbox file
+            op.box, op.uids, op.forced = "INBOX", sorted(self.state["INBOX"])[:1], PROBES[self.rounds]
         if not op.possible():
             return
         started = time.monotonic()
@@ -653,6 +664,7 @@ class Op:
         self.elapsed = None
         self.trigger = None
         self.answer = b""
+        self.forced = None
 
     def possible(self):
         return True
@@ -692,6 +704,8 @@ class Op:
         mode = "lock" if r < 0.2 and self.lock_paths() else "change" if r < 0.5 else "delay"
         self.delay = self.rng.uniform(0, 1.5 * mean)
         extra = self.rng.uniform(0, 0.015)
+        if self.forced:  # a probe: (mode, extra)
+            mode, extra = self.forced
         unmarked = self.f.fmt == "maildir" and self.rng.random() < 0.5
         done = None
         if mode == "delay":
@@ -703,7 +717,7 @@ class Op:
             while time.monotonic() < deadline:
                 time.sleep(deadline - time.monotonic())
         else:
-            deadline = start + 2 * mean + 0.05
+            deadline = start + (2 if self.forced else 2 * mean + 0.05)
             paths = self.lock_paths() if mode == "lock" else self.watch_paths()
 
             def stamp(p):
@@ -727,7 +741,8 @@ class Op:
                         break
                 if mode == "change" and [stamp(p) for p in paths] != before:
                     self.trigger = f"{extra * 1000:.1f} ms after a mailbox file changed"
-                    time.sleep(extra)
+                    if extra:
+                        time.sleep(extra)
                     break
                 if polls % 64 == 0 and finished(0):
                     done = time.monotonic() - start
