@@ -1039,8 +1039,7 @@ class CopyOp(Op):
     def run(self):
         w = self.selected_op_setup(self.src)
         self.kill_after_send(w, "a", f"a UID {self.verb} {uid_text(self.uids)} {self.dst}\r\n".encode())
-        text = " ".join(split_responses(w.out)[-3:]) if False else w.out
-        m = re.search(rb"\[COPYUID \d+ ([\d:,]+) ([\d:,]+)\]", text)
+        m = re.search(rb"\[COPYUID \d+ ([\d:,]+) ([\d:,]+)\]", w.out)
         if m:
             self.map = dict(zip(uid_set(m.group(1).decode()), uid_set(m.group(2).decode())))
 

@@ -44,7 +44,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import lib  # noqa: E402
-from imapwire import is_ok, parse_fetch, response_code, split_responses, uid_set, uid_text  # noqa: E402
+from imapwire import is_ok, parse_fetch, response_code, uid_set, uid_text  # noqa: E402
 
 FORMATS = ("maildir", "mbx", "unix")
 MAIL = {"maildir": "maildir:~/Maildir", "mbx": "mbx:~/mail:INBOX=~/INBOX", "unix": "unix:~/mail:INBOX=~/INBOX"}
