@@ -124,3 +124,12 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Long runs of the kill harness and the concurrency model check
+# (tests/crash): CRASH_SECONDS per format each; CRASH_SEED repeats a run.
+CRASH_SECONDS ?= 600
+.PHONY: crash
+crash: all
+	@python3 tests/crash/kill_harness.py --keep-going --seconds $(CRASH_SECONDS) $(if $(CRASH_SEED),--seed $(CRASH_SEED)); k=$$?; \
+	python3 tests/crash/model_check.py --seconds $(CRASH_SECONDS) $(if $(CRASH_SEED),--seed $(CRASH_SEED)); m=$$?; \
+	[ $$k -eq 0 ] && [ $$m -eq 0 ]
