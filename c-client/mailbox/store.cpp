@@ -282,7 +282,7 @@ Uid Store::next_uidvalidity() const {
     Uid value = static_cast<Uid>(::time(nullptr));
     std::string dir = location_.index_dir.empty() ? location_.root + "/.imapd" : location_.index_dir;
     if (::mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) return value;
-    int fd = ::open((dir + "/uidvalidity").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = ::open((dir + "/.uidvalidity").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return value;  // an unwritable root still gets the time
     if (::flock(fd, LOCK_EX) == 0) {
         char buf[16] = {};
