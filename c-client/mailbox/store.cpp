@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <map>
 
 #include "util/error.hpp"
@@ -75,8 +76,9 @@ std::string parent_name(const std::string& name) {
 }
 
 // DELETE of a directory level of a file store: only when it holds no
-// mailbox. The library's own hidden directory ".imapd" (index_path.hpp:
-// index files of mailboxes once in it) does not count and goes with it.
+// mailbox. Index directories do not count and go with it: the library's own
+// ".imapd" (index_path.hpp) and Dovecot's mbox ".imap" (after a move from
+// Dovecot), which hold only index files of mailboxes once in it.
 void remove_level(const std::string& path) {
     if (::rmdir(path.c_str()) == 0) return;
     if (errno != ENOTEMPTY && errno != EEXIST) {
@@ -86,16 +88,15 @@ void remove_level(const std::string& path) {
     std::vector<std::string> left;
     for (std::string& e : dir_entries(path))
         if (e != "." && e != "..") left.push_back(std::move(e));
-    if (left == std::vector<std::string>{".imapd"}) {
-        std::string own = path + "/.imapd";
-        for (const std::string& e : dir_entries(own))
-            if (e != "." && e != "..") ::unlink((own + "/" + e).c_str());
-        ::rmdir(own.c_str());
+    bool only_indexes = std::all_of(left.begin(), left.end(),
+                                    [](const std::string& e) { return e == ".imapd" || e == ".imap"; });
+    if (only_indexes) {
+        std::error_code ec;
+        for (const std::string& e : left) std::filesystem::remove_all(path + "/" + e, ec);
         if (::rmdir(path.c_str()) == 0) return;
     }
     throw MailError(ErrorKind::Invalid, "[HASCHILDREN] mailbox has children, delete them first");
 }
-
 
 }  // namespace
 
