@@ -18,7 +18,8 @@ constexpr size_t kMaxMailboxNameBytes = 255;
 void validate_mailbox_name(std::string_view name);
 
 // "inbox", "Inbox/x"... become "INBOX", "INBOX/x"; a trailing separator is
-// dropped (CREATE "a/" means "a").
+// dropped ("a/" names "a"; Store::create sees it in the raw name and makes a
+// directory of "a" in mbx and unix stores).
 std::string canonical_mailbox_name(std::string_view name);
 
 // RFC 3501 LIST matching: '*' matches anything, '%' anything but the

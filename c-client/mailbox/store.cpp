@@ -7,12 +7,17 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <filesystem>
 #include <map>
 
 #include "util/error.hpp"
@@ -66,12 +71,39 @@ std::string parent_name(const std::string& name) {
     return slash == std::string::npos ? std::string() : name.substr(0, slash);
 }
 
+[[noreturn]] void throw_no_inferiors() {
+    throw MailError(ErrorKind::Invalid, "mailbox doesn't allow inferior mailboxes (it is a mailbox file)");
+}
+
+// DELETE of a directory level of a file store: only when it holds no
+// mailbox. Index directories do not count and go with it: the library's own
+// ".imapd" (index_path.hpp) and Dovecot's mbox ".imap" (after a move from
+// Dovecot), which hold only index files of mailboxes once in it.
+void remove_level(const std::string& path) {
+    if (::rmdir(path.c_str()) == 0) return;
+    if (errno != ENOTEMPTY && errno != EEXIST) {
+        if (errno == EACCES || errno == EPERM) throw MailError(ErrorKind::Permission, "permission denied");
+        throw MailError(ErrorKind::Io, std::string("cannot delete the directory: ") + std::strerror(errno));
+    }
+    std::vector<std::string> left;
+    for (std::string& e : dir_entries(path))
+        if (e != "." && e != "..") left.push_back(std::move(e));
+    bool only_indexes = std::all_of(left.begin(), left.end(),
+                                    [](const std::string& e) { return e == ".imapd" || e == ".imap"; });
+    if (only_indexes) {
+        std::error_code ec;
+        for (const std::string& e : left) std::filesystem::remove_all(path + "/" + e, ec);
+        if (::rmdir(path.c_str()) == 0) return;
+    }
+    throw MailError(ErrorKind::Invalid, "[HASCHILDREN] mailbox has children, delete them first");
+}
 
 }  // namespace
 
 std::vector<std::string> attribute_names(uint32_t a) {
     std::vector<std::string> out;
     if (a & kNoselect) out.emplace_back("\\Noselect");
+    if (a & kNoInferiors) out.emplace_back("\\NoInferiors");
     if (a & kHasChildren) out.emplace_back("\\HasChildren");
     if (a & kHasNoChildren) out.emplace_back("\\HasNoChildren");
     if (a & kMarked) out.emplace_back("\\Marked");
@@ -113,10 +145,14 @@ std::unique_ptr<Mailbox> Store::open(std::string_view name, OpenMode mode) const
         // INBOX always exists: create it on first use.
         Driver* d = driver_by_name(location_.format);
         if (!d) throw MailError(ErrorKind::Invalid, "unknown mailbox format " + location_.format);
-        d->create(r.path);
+        create_mailbox(*d, r.path);
         r.driver = d;
     }
-    if (!r.driver) throw_not_found(r.path);
+    if (!r.driver) {
+        if (!maildir_layout() && is_dir(r.path))
+            throw MailError(ErrorKind::Invalid, "mailbox isn't selectable (it is a directory of mailboxes)");
+        throw_not_found(r.path);
+    }
     // index_dir: the unix driver's index and journal go there too.
     auto box = r.driver->open_with_index_dir(r.path, mode, location_.index_dir);
     if (mode != OpenMode::ReadOnly && snarf_spool_into(name, *box, lock_timeout_seconds()) > 0)
@@ -137,7 +173,7 @@ size_t Store::snarf_spool_into(std::string_view name, Mailbox& box, int lock_wai
 void Store::create(std::string_view raw) {
     Resolved r = resolve(raw);
     std::string name = canonical_mailbox_name(raw);
-    if (r.driver || (is_inbox(name) && exists(r.path)))
+    if (r.driver || ((is_inbox(name) || !maildir_layout()) && exists(r.path)))
         throw MailError(ErrorKind::Exists, "mailbox already exists");
     Driver* d = driver_by_name(location_.format);
     if (!d) throw MailError(ErrorKind::Invalid, "unknown mailbox format " + location_.format);
@@ -145,6 +181,15 @@ void Store::create(std::string_view raw) {
         // Intermediate levels are directories (Maildir++ needs none: its
         // levels are in the folder's own name).
         make_levels(parent_name(name));
+        // "a/": the client means to create mailboxes under it (RFC 3501
+        // 6.3.3): a directory, \Noselect, as Dovecot's mbox and UW make it.
+        if (!is_inbox(name) && raw.size() > name.size()) {
+            if (::mkdir(r.path.c_str(), 0700) < 0) {
+                if (errno == EEXIST) throw MailError(ErrorKind::Exists, "mailbox already exists");
+                throw MailError(ErrorKind::Io, std::string("cannot create mailbox: ") + std::strerror(errno));
+            }
+            return;
+        }
     } else if (!is_inbox(name) && !d->recognizes(location_.root)) {
         // A Maildir++ root is itself a maildir (INBOX, or an empty one when
         // INBOX lives elsewhere): subfolders are recognised by it.
@@ -152,7 +197,7 @@ void Store::create(std::string_view raw) {
             throw MailError(ErrorKind::Io, std::string("cannot create mailbox: ") + std::strerror(errno));
         d->create(location_.root);
     }
-    d->create(r.path);
+    create_mailbox(*d, r.path);
 }
 
 void Store::remove(std::string_view raw) {
@@ -160,8 +205,8 @@ void Store::remove(std::string_view raw) {
     if (is_inbox(canonical_mailbox_name(raw))) throw MailError(ErrorKind::Invalid, "INBOX cannot be deleted");
     if (!r.driver) {
         if (is_dir(r.path) && !maildir_layout()) {  // a \Noselect level
-            if (::rmdir(r.path.c_str()) == 0) return;
-            throw MailError(ErrorKind::Invalid, "[HASCHILDREN] the hierarchy level still has mailboxes under it");
+            remove_level(r.path);
+            return;
         }
         throw_not_found(r.path);
     }
@@ -220,6 +265,38 @@ void Store::rename(std::string_view raw_from, std::string_view raw_to) {
     if (!found) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
 }
 
+void Store::create_mailbox(Driver& d, const std::string& path) const {
+    if (maildir_layout()) {
+        d.create(path);  // the maildir driver keeps Dovecot's dovecot-uidvalidity itself
+        return;
+    }
+    UidBase base;
+    base.uidvalidity = next_uidvalidity();
+    d.create(path, base);
+}
+
+// A mailbox file's UIDVALIDITY is the time, as UW's; but a mailbox deleted
+// and created again within a second must not get its old value back (RFC
+// 3501 2.3.1.1), so the last value given out is kept, in hex as Dovecot's
+// dovecot-uidvalidity, and the next is at least one more.
+Uid Store::next_uidvalidity() const {
+    Uid value = static_cast<Uid>(::time(nullptr));
+    std::string dir = location_.index_dir.empty() ? location_.root + "/.imapd" : location_.index_dir;
+    if (::mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) return value;
+    int fd = ::open((dir + "/.uidvalidity").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return value;  // an unwritable root still gets the time
+    if (::flock(fd, LOCK_EX) == 0) {
+        char buf[16] = {};
+        ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        Uid last = n > 0 ? static_cast<Uid>(std::strtoul(buf, nullptr, 16)) : 0;
+        if (last >= value && last != UINT32_MAX) value = last + 1;
+        int len = std::snprintf(buf, sizeof buf, "%08x", value);
+        if (::pwrite(fd, buf, static_cast<size_t>(len), 0) == len) (void)::ftruncate(fd, len);
+    }
+    ::close(fd);
+    return value;
+}
+
 void Store::make_levels(const std::string& levels) const {
     std::string path = location_.root;
     // The mail root itself may not exist yet (a unix ~/mail before the first CREATE).
@@ -229,15 +306,20 @@ void Store::make_levels(const std::string& levels) const {
     while (pos < levels.size()) {
         size_t end = std::min(levels.find(kHierarchySeparator, pos), levels.size());
         path += "/" + levels.substr(pos, end - pos);
-        if (::mkdir(path.c_str(), 0700) < 0 && errno != EEXIST)
-            throw MailError(ErrorKind::Io, std::string("cannot create mailbox: ") + std::strerror(errno));
+        if (::mkdir(path.c_str(), 0700) < 0) {
+            // A mailbox file where a level should be: it cannot have
+            // children (\NoInferiors), Dovecot's mbox answers NO [CANNOT].
+            if (errno == EEXIST && !is_dir(path)) throw_no_inferiors();
+            if (errno != EEXIST)
+                throw MailError(ErrorKind::Io, std::string("cannot create mailbox: ") + std::strerror(errno));
+        }
         pos = end + 1;
     }
 }
 
 std::vector<ListEntry> Store::all_mailboxes() const {
     std::map<std::string, uint32_t> names;  // name -> attributes
-    auto add = [&](const std::string& name, bool selectable) {
+    auto add = [&](const std::string& name, bool selectable, uint32_t more = 0) {
         try {
             validate_mailbox_name(name);
         } catch (const MailError&) {
@@ -245,6 +327,7 @@ std::vector<ListEntry> Store::all_mailboxes() const {
         }
         auto [it, inserted] = names.try_emplace(name, selectable ? 0u : uint32_t{kNoselect});
         if (selectable) it->second &= ~uint32_t{kNoselect};
+        it->second |= more;
         // Levels above it exist at least as \Noselect.
         for (std::string p = parent_name(name); !p.empty(); p = parent_name(p))
             if (!names.count(p)) names[p] = kNoselect;
@@ -260,8 +343,9 @@ std::vector<ListEntry> Store::all_mailboxes() const {
             add(name, true);
         }
     } else {
-        // A directory walk: files a driver recognises are mailboxes,
-        // directories are hierarchy levels; everything else stays hidden.
+        // A directory walk: files a driver recognises are mailboxes (a file
+        // cannot have children: \NoInferiors), directories are hierarchy
+        // levels; everything else stays hidden.
         std::vector<std::string> todo{""};
         while (!todo.empty()) {
             std::string rel = todo.back();
@@ -271,8 +355,9 @@ std::vector<ListEntry> Store::all_mailboxes() const {
                 std::string name = rel.empty() ? e : rel + "/" + e;
                 std::string path = location_.root + "/" + name;
                 if (path == inbox_path()) continue;
-                if (driver_for_path(path)) add(name, true);
-                else if (is_dir(path) && name.size() < kMaxMailboxNameBytes) {
+                bool dir = is_dir(path);
+                if (driver_for_path(path)) add(name, true, dir ? 0u : uint32_t{kNoInferiors});
+                else if (dir && name.size() < kMaxMailboxNameBytes) {
                     add(name, false);
                     todo.push_back(name);
                 }
@@ -283,6 +368,7 @@ std::vector<ListEntry> Store::all_mailboxes() const {
     std::vector<ListEntry> out;
     for (const auto& [name, attrs] : names) out.push_back(ListEntry{name, attrs});
     for (ListEntry& e : out) {
+        if (e.attributes & kNoInferiors) continue;
         auto next = std::upper_bound(out.begin(), out.end(), e.name,
                                      [](const std::string& n, const ListEntry& x) { return n < x.name; });
         bool children = next != out.end() && next->name.rfind(e.name + "/", 0) == 0;
@@ -306,7 +392,11 @@ std::string Store::subscriptions_path() const {
 
 std::vector<std::string> Store::subscriptions() const {
     auto text = read_file(subscriptions_path());
-    return text ? parse_subscriptions(*text) : std::vector<std::string>{};
+    // Maildir++ names levels with '.' on disk (".Lists.dev"); so do
+    // Dovecot's subscriptions files there (version 1 always, version 2 for
+    // a '.' inside a level): both mean "Lists/dev", as Dovecot shows them.
+    char storage_separator = maildir_layout() ? '.' : kHierarchySeparator;
+    return text ? parse_subscriptions(*text, storage_separator) : std::vector<std::string>{};
 }
 
 void Store::write_subscriptions(const std::vector<std::string>& names) const {
@@ -341,7 +431,7 @@ void Store::unsubscribe(std::string_view raw) {
     write_subscriptions(names);
 }
 
-std::vector<std::string> parse_subscriptions(std::string_view text) {
+std::vector<std::string> parse_subscriptions(std::string_view text, char storage_separator) {
     std::vector<std::string> out;
     bool v2 = text.rfind("V\t", 0) == 0;
     size_t pos = 0;
@@ -356,6 +446,7 @@ std::vector<std::string> parse_subscriptions(std::string_view text) {
         pos = end + 1;
         if (name.empty()) continue;
         if (v2) std::replace(name.begin(), name.end(), '\t', kHierarchySeparator);
+        std::replace(name.begin(), name.end(), storage_separator, kHierarchySeparator);
         if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
     }
     return out;

@@ -40,6 +40,7 @@ enum ListAttribute : uint32_t {
     kHasNoChildren = 1u << 2,
     kMarked = 1u << 3,
     kUnmarked = 1u << 4,
+    kNoInferiors = 1u << 5,  // a mailbox file of a file-per-mailbox store
 };
 
 struct ListEntry {
@@ -99,6 +100,8 @@ private:
     std::vector<ListEntry> all_mailboxes() const;
     void move_messages(Mailbox& from, Mailbox& to) const;
     void make_levels(const std::string& levels) const;  // mkdir -p under root
+    void create_mailbox(Driver& d, const std::string& path) const;
+    Uid next_uidvalidity() const;  // for a new mailbox file
 
     StoreLocation location_;
     std::string spool_;
@@ -106,8 +109,11 @@ private:
 };
 
 // Dovecot's subscriptions file ("V\t2\n\n" then one name a line, levels
-// separated by tabs); version 1 files (plain names) are read too.
-std::vector<std::string> parse_subscriptions(std::string_view text);
+// separated by tabs); version 1 files (plain names, levels separated by the
+// storage's separator: '.' in Maildir++) are read too. Every
+// storage_separator in a name becomes '/', as Dovecot reads it. Written
+// always as version 2, which Dovecot 2.3 reads.
+std::vector<std::string> parse_subscriptions(std::string_view text, char storage_separator = kHierarchySeparator);
 std::string format_subscriptions(const std::vector<std::string>& names);
 
 }  // namespace mail

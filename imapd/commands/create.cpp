@@ -1,5 +1,7 @@
-// CREATE (RFC 3501 6.3.3): a trailing separator is dropped ("a/" creates
-// "a"), intermediate levels come into being as needed, INBOX always exists.
+// CREATE (RFC 3501 6.3.3): intermediate levels come into being as needed,
+// INBOX always exists. A trailing separator ("a/": names will be created
+// under it) makes a \Noselect directory in mbx and unix stores, where a
+// mailbox file cannot have children; Maildir++ drops it and creates "a".
 // CREATE-SPECIAL-USE (RFC 6154 3): "CREATE name (USE (\Sent))" records the
 // uses in the user's special-use file; an unknown use is NO [USEATTR] and
 // creates nothing.

@@ -1,7 +1,8 @@
 // DELETE (RFC 3501 6.3.4). INBOX cannot be deleted. A mailbox with children
 // loses its messages and stays as a \Noselect level, as the RFC describes
-// (Dovecot's maildir keeps it selectable instead). Deleting the selected
-// mailbox closes it first.
+// (Dovecot's maildir keeps it selectable instead). In mbx and unix stores a
+// \Noselect level is a directory, deleted once it holds no mailbox
+// ([HASCHILDREN] otherwise). Deleting the selected mailbox closes it first.
 #include "imapd/commands/mailbox_util.hpp"
 #include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"

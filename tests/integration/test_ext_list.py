@@ -153,8 +153,10 @@ def test_list_status_and_status_size():
         ok(s, "APPEND Sent {%d+}" % len(MSG), [MSG])
         ok(s, "APPEND Sent (\\Seen) {%d+}" % len(MSG), [MSG])
         lines = ok(s, 'LIST "" ("Sent" "x" "nothing") RETURN (STATUS (MESSAGES UNSEEN SIZE))')
+        # a mailbox file cannot have children: \\NoInferiors (Dovecot's mbox too)
+        file_attr = "" if fmt == "maildir" else "\\NoInferiors"
         assert lines == [
-            '* LIST () "/" Sent',  # RETURN without SPECIAL-USE or CHILDREN: neither
+            '* LIST (%s) "/" Sent' % file_attr,  # RETURN without SPECIAL-USE or CHILDREN: neither
             '* STATUS Sent (MESSAGES 2 UNSEEN 1 SIZE %d)' % (2 * len(MSG)),
             # no STATUS for a mailbox that does not exist (maildir: an implied
             # level; mbx/unix: a directory, which cannot be selected)
@@ -175,20 +177,23 @@ def test_create_special_use_persists():
         with open(os.path.join(root, ".imapd-special-use")) as f:
             assert f.read() == "Junk\t\\Junk\nOld\t\\Archive \\Flagged\n"
         s = session(home, mail)  # a new session reads the user's file
+        file_attr = "" if fmt == "maildir" else "\\NoInferiors "  # a mailbox file
         assert ok(s, 'LIST (SPECIAL-USE) "" "*" RETURN (SPECIAL-USE)') == [
-            '* LIST (\\Junk) "/" Junk',
-            '* LIST (\\Archive \\Flagged) "/" Old'], fmt
+            '* LIST (%s\\Junk) "/" Junk' % file_attr,
+            '* LIST (%s\\Archive \\Flagged) "/" Old' % file_attr], fmt
         # Deleted and created again without USE: the old use is forgotten.
         ok(s, "DELETE Old")
         ok(s, "CREATE Old")
-        assert ok(s, 'LIST "" "Old"') == ['* LIST (\\HasNoChildren) "/" Old'], fmt
+        assert ok(s, 'LIST "" "Old"') == ['* LIST (%s) "/" Old' % (file_attr.strip() or "\\HasNoChildren")], fmt
         s.close()
 
 
 def test_special_use_create_at_login():
     for fmt, home, mail, root in format_homes():
         s = session(home, mail, "special_use = Spam:\\Junk, Archive:\\Archive\nspecial_use_create = yes\n")
-        assert ok(s, 'LIST (SPECIAL-USE) "" "*"') == ['* LIST (\\Archive) "/" Archive', '* LIST (\\Junk) "/" Spam'], fmt
+        file_attr = "" if fmt == "maildir" else "\\NoInferiors "  # a mailbox file
+        assert ok(s, 'LIST (SPECIAL-USE) "" "*"') == ['* LIST (%s\\Archive) "/" Archive' % file_attr,
+                                                      '* LIST (%s\\Junk) "/" Spam' % file_attr], fmt
         assert ok(s, 'STATUS Spam (MESSAGES)') == ['* STATUS Spam (MESSAGES 0)'], fmt
         s.close()
         if fmt == "maildir":
@@ -278,7 +283,7 @@ def test_quota_and_list_status_mbx_and_unix():
         s = session(home, mail)
         lines = ok(s, 'LIST "" "*" RETURN (STATUS (MESSAGES))')
         assert lines == ['* LIST () "/" INBOX', '* STATUS INBOX (MESSAGES 0)',
-                         '* LIST () "/" Other', '* STATUS Other (MESSAGES 2)'], (fmt, lines)
+                         '* LIST (\\NoInferiors) "/" Other', '* STATUS Other (MESSAGES 2)'], (fmt, lines)
         s.close()
 
 

@@ -31,7 +31,10 @@ def utf8_session(home, env):
 
 
 def listed(session):
-    return [l for l in ok(session.cmd("LIST \"\" \"*\"")) if l.startswith(b"* LIST")]
+    # These tests are about names: a mailbox file of mbx/unix (\NoInferiors,
+    # it can have no children) is written as a maildir's childless folder.
+    return [l.replace(b"(\\NoInferiors)", b"(\\HasNoChildren)")
+            for l in ok(session.cmd("LIST \"\" \"*\"")) if l.startswith(b"* LIST")]
 
 
 def each_format(check):
@@ -82,7 +85,8 @@ def test_select_status_rename_delete_by_utf8_name():
         assert ok(s.cmd(b"STATUS \"" + JAPANESE + b"\" (MESSAGES)")) == [
             b"* STATUS \"" + JAPANESE + b"\" (MESSAGES 1)\r\n"]
         # LIST patterns match the UTF-8 names, a wildcard inside a non-ASCII run too
-        lines = [l for l in ok(s.cmd("LIST \"\" \"日*語\"")) if l.startswith(b"* LIST")]
+        lines = [l.replace(b"(\\NoInferiors)", b"(\\HasNoChildren)")
+                 for l in ok(s.cmd("LIST \"\" \"日*語\"")) if l.startswith(b"* LIST")]
         assert lines == [b"* LIST (\\HasNoChildren) \"/\" \"" + JAPANESE + b"\"\r\n"], lines
         s.close()
         plain = lib.imapd_session(home, env)
