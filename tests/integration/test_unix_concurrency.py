@@ -95,9 +95,11 @@ def test_a_removed_flag_is_not_brought_back_by_a_stale_session():
     assert any(re.match(rb"\* 2 FETCH \(FLAGS \(\)\)", l) for l in untagged), untagged
     ok(b.cmd("STORE 3 +FLAGS.SILENT (\\Seen)"))
     ok(b.cmd("CHECK"))
+    ok(a.cmd("NOOP"))
     c = session(home)
-    assert fetch_flags(c) == fetch_flags(a) == fetch_flags(b)
-    assert fetch_flags(c)[2] == []
+    want = fetch_flags(c)
+    assert want[2] == [] and want[3] == ["\\Seen"], want
+    assert fetch_flags(a) == want and fetch_flags(b) == want
     for s in (a, b, c):
         s.close()
 

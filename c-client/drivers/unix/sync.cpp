@@ -107,17 +107,11 @@ void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
         const ScannedMessage& m = scanned[k];
         MessageInfo info = info_of(m, messages_[i].uid);
         info.flags = (info.flags & ~kRecent) | (messages_[i].flags & kRecent);
-        MessagePlace place = place_of(m, 0);
-        if (places_[i].dirty) {  // our own change not written yet wins
-            info.flags = messages_[i].flags;
-            info.keywords = messages_[i].keywords;
-            place.dirty = true;
-        }
         bool changed = info.flags != messages_[i].flags || info.keywords != messages_[i].keywords;
         infos.push_back(info);
-        places.push_back(std::move(place));
+        places.push_back(place_of(m, 0));
         ++seq;
-        if (changed) sink.flags_changed(seq);
+        if (changed) unreported_.insert(info.uid);
         taken[k] = true;
     }
     size_t before = infos.size();
@@ -138,7 +132,8 @@ void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
     parsed_size_ = size;
     seen_ = FileStamp::of(st);
     if (messages_.size() != before || messages_.empty()) sink.exists(messages_.size());
-    apply_pending(&sink, true);  // our sessions' changes not in the file yet
+    apply_pending(true);  // our sessions' changes not in the file yet
+    replay_changes();     // this command's, should a sync come in the middle of one
 }
 
 bool UnixMailbox::read_tail(EventSink& sink, int fd, uint64_t size) {
@@ -182,6 +177,7 @@ bool UnixMailbox::unchanged_since_own_append(const FileStamp& own) const {
 }
 
 void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
+    flush();  // a command's changes go to the stored flags before anything is read
     bool full = false;
     const FileStamp own = own_stamp_;
     own_stamp_ = FileStamp{};  // used once
@@ -201,15 +197,16 @@ void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
         if (!full) seen_ = FileStamp::of(st);
     }
     if (full) reload(sink, allow_expunge);
-    else apply_pending(&sink, false);
+    else apply_pending(false);
     // Another program rewrote the file (UW, mutt): it may read it again, so
     // our unwritten flags go in now; and none waits past its delay (IDLE
     // syncs without a command).
     if (!read_only_ && !deliver_ && has_unwritten() &&
-        ((full && !flags_dirty_) || checkpoint_due_ms() == 0)) {
+        (full || checkpoint_due_ms() == 0)) {
         retry_at_ = ::time(nullptr) + 5;  // cleared by a rewrite that succeeds
-        rewrite(nullptr, &sink);
+        rewrite(false, nullptr, &sink);
     }
+    report(sink);
 }
 
 }  // namespace mail::unixmbox

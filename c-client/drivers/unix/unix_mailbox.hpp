@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -66,6 +67,11 @@ public:
     MessageContent content(size_t index) override;
     std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
     void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    // Applied to our copy at once (the answer to the client) and recorded;
+    // flush() applies the recorded changes again to the flags on disk (the
+    // pending-flags file, else the mbox) under the dot lock, so that no
+    // session's change is lost to another's stale copy.
+    bool change_flags(size_t index, const FlagChange& change) override;
     void flush() override;       // flag changes to the pending-flags file
     void checkpoint() override;  // ... and into the mbox
     int64_t checkpoint_due_ms() const override;
@@ -93,17 +99,37 @@ private:
 
     // rewrite.cpp: false when the file changed under us and nothing was written.
     // Takes in the pending-flags file and removes it once the mbox has them.
-    bool rewrite(const std::set<Uid>* expunge, EventSink* sink);
+    // expunge: leaves out the messages flagged \Deleted (under the lock,
+    // with every session's changes), only those in `only` when given.
+    bool rewrite(bool expunge, const std::vector<Uid>* only, EventSink* sink);
 
     // mailbox.cpp: the pending-flags file.
     // Applies the file's changes when it changed since we last read it (or
-    // always when force), telling sink of each message whose flags changed.
-    void apply_pending(EventSink* sink, bool force);
-    // Applies one file's entries to messages_ (marking them dirty).
-    void take_pending(const PendingFlags& p, EventSink* sink);
-    // Our dirty messages merged into the file (under the dot lock held by the caller).
-    void save_own_pending();
-    bool has_unwritten() const { return flags_dirty_ || persist_needed_ || pending_since_ != 0; }
+    // always when force); report() tells the client.
+    void apply_pending(bool force);
+    // Applies one file's entries to messages_.
+    void take_pending(const PendingFlags& p);
+    // changes_ applied to the stored flags and merged into the file, under
+    // the dot lock held by the caller (fd: the mbox it locked).
+    void save_own_pending(int fd);
+    // changes_ applied again to messages_ (exact when messages_ holds the
+    // stored flags: under the lock, after take_pending).
+    void replay_changes();
+    // Sets a message's stored flags in messages_, noting it for report().
+    void note_flags(size_t index, uint32_t flags, KeywordMask keywords);
+    // The stored flags of these UIDs in the mbox fd (locked), when it is
+    // not the file we read (another session rewrote it).
+    struct Stored {
+        uint32_t flags = 0;
+        KeywordMask keywords = 0;
+        bool operator==(const Stored&) const = default;
+    };
+    std::map<Uid, Stored> flags_in_file(int fd, const std::set<Uid>& uids);
+    std::vector<std::string> keyword_names(KeywordMask mask) const;
+    // Tells sink of a grown keyword table (FLAGS first: RFC 3501 7.2.6),
+    // then of every message in unreported_.
+    void report(EventSink& sink);
+    bool has_unwritten() const { return !changes_.empty() || persist_needed_ || pending_since_ != 0; }
 
     std::string path_;
     std::string index_path_;  // the driver's index file (index_store.hpp)
@@ -129,7 +155,16 @@ private:
     FileStamp own_stamp_;
     UidState uids_;
     bool persist_needed_ = false;  // UIDs, UIDVALIDITY or keywords not in the file yet
-    bool flags_dirty_ = false;     // set_flags changes not yet in the pending-flags file
+    // This command's flag changes, not yet in the pending-flags file (flush),
+    // and each changed message's flags before its first one.
+    struct Change {
+        Uid uid;
+        FlagChange change;
+    };
+    std::vector<Change> changes_;
+    std::map<Uid, Stored> change_base_;
+    std::set<Uid> unreported_;  // flags changed in messages_, not yet told to the client
+    size_t keywords_told_ = 0;  // the keyword table's size the client knows
     std::string pending_path_;     // the pending-flags file
     PendingStamp pending_seen_;    // its version we last applied
     int64_t pending_since_ = 0;    // time() of the oldest change not in the mbox; 0: none
