@@ -278,7 +278,7 @@ void UnixMailbox::expunge(EventSink& sink, const std::vector<Uid>* only) {
         if (attempt == 2)
             throw MailError(ErrorKind::Busy, "the mailbox is being changed by another program; try again later");
     }
-    report(sink);
+    // Flags learned here are reported by the sync that follows the command.
 }
 
 }  // namespace mail::unixmbox

@@ -122,7 +122,20 @@ bool UnixMailbox::rewrite(bool expunge, const std::vector<Uid>* only, EventSink*
     places.reserve(messages_.size());
     indexed.reserve(messages_.size() + indexed.size());
     std::vector<size_t> removed;  // indexes, ascending
+    // Messages another program removed, which the client cannot be told of
+    // now (no sink: a sync without expunges, CHECK, a wait): they stay
+    // readable from their old file until a sync that may report them.
+    std::vector<std::shared_ptr<const UniqueFd>> files{new_fd};
     for (size_t i = 0; i < messages_.size(); ++i) {
+        if (!keep(i) && !sink && !gone.count(messages_[i].uid)) {
+            MessagePlace p = places_[i];
+            auto at = std::find(files.begin(), files.end(), files_[p.file]);
+            p.file = static_cast<uint16_t>(at - files.begin());  // no more than files_ had
+            if (at == files.end()) files.push_back(files_[places_[i].file]);
+            infos.push_back(messages_[i]);
+            places.push_back(p);
+            continue;
+        }
         if (!keep(i)) {
             removed.push_back(i);
             continue;
@@ -180,7 +193,7 @@ bool UnixMailbox::rewrite(bool expunge, const std::vector<Uid>* only, EventSink*
         if (sink) sink->expunged(removed[k] - k + 1);
     messages_ = std::move(infos);
     places_ = std::move(places);
-    files_ = {new_fd};
+    files_ = std::move(files);
     dev_ = nst.st_dev;
     ino_ = nst.st_ino;
     parsed_size_ = tail_start;  // deliveries copied after it are read at the next sync

@@ -204,7 +204,7 @@ void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
     if (!read_only_ && !deliver_ && has_unwritten() &&
         (full || checkpoint_due_ms() == 0)) {
         retry_at_ = ::time(nullptr) + 5;  // cleared by a rewrite that succeeds
-        rewrite(false, nullptr, &sink);
+        rewrite(false, nullptr, allow_expunge ? &sink : nullptr);
     }
     report(sink);
 }

@@ -101,6 +101,8 @@ private:
     // Takes in the pending-flags file and removes it once the mbox has them.
     // expunge: leaves out the messages flagged \Deleted (under the lock,
     // with every session's changes), only those in `only` when given.
+    // sink hears of the messages left out; without one, those that another
+    // program removed stay in messages_ (read from their old file).
     bool rewrite(bool expunge, const std::vector<Uid>* only, EventSink* sink);
 
     // mailbox.cpp: the pending-flags file.
