@@ -192,3 +192,25 @@ def test_new_keyword_is_announced_before_a_fetch_shows_it():
         assert any(l.startswith(b"* FLAGS ") and b"$Delivered" in l for l in u), u
     for s in (a, b):
         s.close()
+
+
+def test_checkpoint_keeps_a_message_expunged_elsewhere_until_it_can_be_told():
+    """Another session expunged message 1 while this one may not be told
+    (after a FETCH); this one's CHECK rewrites the mbox: the message must
+    not vanish from its view untold, and the EXPUNGE must come."""
+    home = home_with_inbox()
+    a, b = session(home), session(home)
+    ok(b.cmd("STORE 1 +FLAGS.SILENT (\\Deleted)"))
+    ok(b.cmd("EXPUNGE"))
+    untagged, _ = ok(a.cmd("FETCH 1 (FLAGS)"))
+    assert not any(b"EXPUNGE" in l for l in untagged), untagged
+    ok(a.cmd("STORE 2 +FLAGS.SILENT (\\Flagged)"))
+    told = []
+    for cmd in ("CHECK", "NOOP"):
+        untagged, _ = ok(a.cmd(cmd))
+        told += untagged
+    assert told.count(b"* 1 EXPUNGE\r\n") == 1, told
+    ok(b.cmd("NOOP"))
+    assert fetch_flags(a) == fetch_flags(b), (fetch_flags(a), fetch_flags(b))
+    for s in (a, b):
+        s.close()

@@ -176,6 +176,22 @@ bool UnixMailbox::unchanged_since_own_append(const FileStamp& own) const {
     return FileStamp::of(st) == own;
 }
 
+void UnixMailbox::drop_vanished(EventSink& sink) {
+    size_t seq = 0;
+    for (size_t i = 0; i < messages_.size(); ++i) {
+        if (places_[i].file != 0) {
+            sink.expunged(seq + 1);
+            continue;
+        }
+        messages_[seq] = messages_[i];
+        places_[seq] = places_[i];
+        ++seq;
+    }
+    messages_.resize(seq);
+    places_.resize(seq);
+    files_.resize(1);
+}
+
 void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
     flush();  // a command's changes go to the stored flags before anything is read
     bool full = false;
@@ -198,6 +214,7 @@ void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
     }
     if (full) reload(sink, allow_expunge);
     else apply_pending(false);
+    if (allow_expunge && files_.size() > 1) drop_vanished(sink);
     // Another program rewrote the file (UW, mutt): it may read it again, so
     // our unwritten flags go in now; and none waits past its delay (IDLE
     // syncs without a command).

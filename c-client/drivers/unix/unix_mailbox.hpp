@@ -87,6 +87,9 @@ private:
     // sync.cpp
     void reload(EventSink& sink, bool allow_expunge);       // the whole file again
     bool read_tail(EventSink& sink, int fd, uint64_t size);  // false: not a clean tail
+    // Tells sink of the messages kept from older files (removed by another
+    // program while expunges could not be told) and lets them go.
+    void drop_vanished(EventSink& sink);
     // True when a stat() of the mbox equals seen_ (settled) and no append
     // journal holds a record: nothing to read, no lock to take.
     bool unchanged_since_seen() const;
