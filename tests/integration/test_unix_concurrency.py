@@ -214,3 +214,24 @@ def test_checkpoint_keeps_a_message_expunged_elsewhere_until_it_can_be_told():
     assert fetch_flags(a) == fetch_flags(b), (fetch_flags(a), fetch_flags(b))
     for s in (a, b):
         s.close()
+
+
+def test_recent_goes_to_one_session_only():
+    """A delivered message is \\Recent in one session of ours, not in each
+    that reads it (RFC 3501 2.3.2)."""
+    home = home_with_inbox(status=b"Status: RO\n")
+    a, b = session(home), session(home)
+    deliver(home, 2)
+    ok(a.cmd("NOOP"))
+    ok(b.cmd("NOOP"))
+    recent = 0
+    for s in (a, b):
+        untagged, _ = ok(s.cmd("FETCH 6:7 FLAGS"))
+        assert len(untagged) == 2, untagged
+        recent += sum(b"\\Recent" in l for l in untagged)
+    assert recent == 2, recent
+    c = session(home)  # opened while neither has written "O" yet
+    untagged, _ = ok(c.cmd("FETCH 1:* FLAGS"))
+    assert not any(b"\\Recent" in l for l in untagged), untagged
+    for s in (a, b, c):
+        s.close()

@@ -17,6 +17,7 @@ namespace mail::unixmbox {
 UnixMailbox::UnixMailbox(std::string path, OpenMode mode, std::string_view index_dir)
     : path_(std::move(path)), index_path_(index_file_path(path_, index_dir, "index")),
       journal_path_(index_file_path(path_, index_dir, "append")),
+      recent_path_(index_file_path(path_, index_dir, "recent")),
       read_only_(mode == OpenMode::ReadOnly), deliver_(mode == OpenMode::Deliver) {
     pending_path_ = index_file_path(path_, index_dir, "flags");
     struct stat st;

@@ -11,6 +11,7 @@
 #include "drivers/unix/append_repair.hpp"
 #include "drivers/unix/index_store.hpp"
 #include "drivers/unix/lock.hpp"
+#include "drivers/unix/recent_claim.hpp"
 #include "drivers/unix/unix_mailbox.hpp"
 #include "util/error.hpp"
 
@@ -32,6 +33,18 @@ MessageInfo UnixMailbox::info_of(const ScannedMessage& m, Uid uid) {
     info.zone_minutes = m.zone_minutes;
     info.size = m.size;
     return info;
+}
+
+void UnixMailbox::take_recent(size_t from) {
+    if (read_only_ || deliver_) return;
+    Uid upto = 0;
+    for (size_t i = from; i < messages_.size(); ++i)
+        if (messages_[i].flags & kRecent) upto = std::max(upto, messages_[i].uid);
+    if (!upto) return;
+    std::optional<Uid> taken = claim_recent(recent_path_, uids_.uidvalidity, upto);
+    if (!taken) return;
+    for (size_t i = from; i < messages_.size(); ++i)
+        if (messages_[i].uid <= *taken && !appended_.count(messages_[i].uid)) messages_[i].flags &= ~kRecent;
 }
 
 namespace {
@@ -131,6 +144,7 @@ void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
     ino_ = ino;
     parsed_size_ = size;
     seen_ = FileStamp::of(st);
+    take_recent(before);
     if (messages_.size() != before || messages_.empty()) sink.exists(messages_.size());
     apply_pending(true);  // our sessions' changes not in the file yet
     replay_changes();     // this command's, should a sync come in the middle of one
@@ -149,11 +163,13 @@ bool UnixMailbox::read_tail(EventSink& sink, int fd, uint64_t size) {
     bool first_batch = messages_.empty() && !uids_.have_base && parsed_size_ == 0;
     bool assigned = false;
     std::vector<Uid> uids = assign_uids(scanned, first_batch, uids_, &assigned);
+    const size_t before = messages_.size();
     for (size_t i = 0; i < scanned.size(); ++i) {
         if (!uids[i]) continue;
         messages_.push_back(info_of(scanned[i], uids[i]));
         places_.push_back(place_of(scanned[i], 0));
     }
+    take_recent(before);
     persist_needed_ = persist_needed_ || assigned;
     parsed_size_ = size;
     sink.exists(messages_.size());

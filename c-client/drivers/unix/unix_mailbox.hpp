@@ -98,6 +98,9 @@ private:
     // a record: the file is as our own append left it under the locks.
     bool unchanged_since_own_append(const FileStamp& own) const;
     KeywordMask keyword_mask(const std::vector<std::string>& names);
+    // messages_[from...] are new to us: \Recent stays only on those no other
+    // session of ours took first (recent_claim.hpp) and on our own appends.
+    void take_recent(size_t from);
     MessageInfo info_of(const ScannedMessage& m, Uid uid);
 
     // rewrite.cpp: false when the file changed under us and nothing was written.
@@ -139,6 +142,7 @@ private:
     std::string path_;
     std::string index_path_;  // the driver's index file (index_store.hpp)
     std::string journal_path_;  // the append journal (append_journal.hpp)
+    std::string recent_path_;   // who took \Recent (recent_claim.hpp)
     bool read_only_;
     bool deliver_;  // OpenMode::Deliver: rewrites keep the recent ones unread-by-anyone (no "O")
     // The files messages are read from, MessagePlace::file: [0] is the
