@@ -190,6 +190,13 @@ def test_new_keyword_is_announced_before_a_fetch_shows_it():
     untagged2, _ = ok(a.cmd("NOOP"))
     for u in (untagged, untagged2):
         assert any(l.startswith(b"* FLAGS ") and b"$Delivered" in l for l in u), u
+    # A STORE that meets the other session's new keyword in the stored flags
+    # announces it before its own FETCH shows it.
+    ok(a.cmd("STORE 2 +FLAGS.SILENT ($Other)"))
+    untagged, _ = ok(b.cmd("STORE 2 +FLAGS (\\Flagged)"))
+    flags_at = [i for i, l in enumerate(untagged) if l.startswith(b"* FLAGS ") and b"$Other" in l]
+    fetch_at = [i for i, l in enumerate(untagged) if b"FETCH" in l and b"$Other" in l]
+    assert flags_at and fetch_at and flags_at[0] < fetch_at[0], untagged
     for s in (a, b):
         s.close()
 

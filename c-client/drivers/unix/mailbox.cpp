@@ -78,10 +78,10 @@ void UnixMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keywords) 
 
 bool UnixMailbox::change_flags(size_t index, const FlagChange& change) {
     if (read_only_) throw MailError(ErrorKind::Permission, "mailbox is read-only");
-    // The command's first change starts from every session's latest changes,
-    // so that the answer is right unless one comes in meanwhile (flush()
-    // then corrects it and the next sync reports it).
-    if (changes_.empty()) apply_pending(false);
+    // Against our copy: flush() applies it again to the stored flags, and
+    // what differs is reported (the STORE's answer comes after the flush; a
+    // FETCH's \Seen, at the next sync). The pending-flags file is not read
+    // here: its keywords could reach a FETCH before FLAGS announced them.
     MessageInfo& m = messages_.at(index);
     change_base_.try_emplace(m.uid, Stored{m.flags & kStorableFlags, m.keywords});
     changes_.push_back(Change{m.uid, change});
