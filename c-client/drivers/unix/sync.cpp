@@ -44,7 +44,7 @@ void UnixMailbox::take_recent(size_t from) {
     std::optional<Uid> taken = claim_recent(recent_path_, uids_.uidvalidity, upto);
     if (!taken) return;
     for (size_t i = from; i < messages_.size(); ++i)
-        if (messages_[i].uid <= *taken && !appended_.count(messages_[i].uid)) messages_[i].flags &= ~kRecent;
+        if (messages_[i].uid <= *taken) messages_[i].flags &= ~kRecent;  // our own append too: one session only
 }
 
 namespace {

@@ -99,7 +99,7 @@ private:
     bool unchanged_since_own_append(const FileStamp& own) const;
     KeywordMask keyword_mask(const std::vector<std::string>& names);
     // messages_[from...] are new to us: \Recent stays only on those no other
-    // session of ours took first (recent_claim.hpp) and on our own appends.
+    // session of ours took first (recent_claim.hpp), our own appends included.
     void take_recent(size_t from);
     MessageInfo info_of(const ScannedMessage& m, Uid uid);
 
