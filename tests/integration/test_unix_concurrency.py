@@ -242,3 +242,21 @@ def test_recent_goes_to_one_session_only():
     assert not any(b"\\Recent" in l for l in untagged), untagged
     for s in (a, b, c):
         s.close()
+
+
+def test_expunge_catching_up_gives_no_modseq_0():
+    """An EXPUNGE that finds the mbox rewritten by another session catches
+    up first; the flag changes it meets are reported with their MODSEQ
+    (CONDSTORE), never MODSEQ (0)."""
+    home = home_with_inbox()
+    a, b = session(home), session(home)
+    ok(a.cmd("ENABLE CONDSTORE"))
+    ok(a.cmd("STORE 1 +FLAGS.SILENT (\\Deleted)"))
+    ok(b.cmd("APPEND INBOX {12+}", [b"Subject: n\r\n"]))
+    ok(b.cmd("CHECK"))
+    ok(b.cmd("STORE 6 +FLAGS.SILENT (\\Flagged)"))
+    untagged, _ = ok(a.cmd("EXPUNGE"))
+    assert not any(b"MODSEQ (0)" in l for l in untagged), untagged
+    assert any(b"UID 6 " in l and b"\\Flagged" in l for l in untagged), untagged
+    for s in (a, b):
+        s.close()

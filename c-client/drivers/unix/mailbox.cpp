@@ -275,7 +275,7 @@ void UnixMailbox::expunge(EventSink& sink, const std::vector<Uid>* only) {
                 any = true;
         if (!any && !has_unwritten() && pending_stamp(pending_path_).size < 0) break;
         if (rewrite(true, only, &sink)) break;
-        sync(sink, true);  // changed under us: catch up, then try again
+        catch_up(sink, true);  // changed under us: catch up, then try again
         if (attempt == 2)
             throw MailError(ErrorKind::Busy, "the mailbox is being changed by another program; try again later");
     }

@@ -209,6 +209,11 @@ void UnixMailbox::drop_vanished(EventSink& sink) {
 }
 
 void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
+    catch_up(sink, allow_expunge);
+    report(sink);
+}
+
+void UnixMailbox::catch_up(EventSink& sink, bool allow_expunge) {
     flush();  // a command's changes go to the stored flags before anything is read
     bool full = false;
     const FileStamp own = own_stamp_;
@@ -239,7 +244,6 @@ void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
         retry_at_ = ::time(nullptr) + 5;  // cleared by a rewrite that succeeds
         rewrite(false, nullptr, allow_expunge ? &sink : nullptr);
     }
-    report(sink);
 }
 
 }  // namespace mail::unixmbox

@@ -85,6 +85,9 @@ private:
     friend class UnixAppendSink;
 
     // sync.cpp
+    // sync() without report(): flag changes wait for the next sync (which
+    // the session runs where it can give them their MODSEQ).
+    void catch_up(EventSink& sink, bool allow_expunge);
     void reload(EventSink& sink, bool allow_expunge);       // the whole file again
     bool read_tail(EventSink& sink, int fd, uint64_t size);  // false: not a clean tail
     // Tells sink of the messages kept from older files (removed by another
