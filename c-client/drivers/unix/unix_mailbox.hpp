@@ -5,8 +5,11 @@
 //   rewrite.cpp  writing a new file (flags, UIDs, expunge) and renaming it over
 //
 // Flag changes are written lazily (as Dovecot's mbox_lazy_writes and UW's
-// checkpoints): flush() puts them into the pending-flags file
-// (pending_flags.hpp), which every session of ours applies at its sync, and
+// checkpoints): change_flags() records a command's changes and flush()
+// applies them, under the dot lock, to the stored flags (the entry in the
+// pending-flags file, pending_flags.hpp, else the mbox's) and writes the
+// result there, so no session's change is lost to another's stale copy;
+// every session of ours applies that file at its sync, and
 // checkpoint() writes them into the mbox by a rewrite: at CHECK, expunge(),
 // close (the destructor), when another program changed the file, and at
 // most flag_write_delay() after the oldest unwritten change (the session
