@@ -50,6 +50,7 @@ Reply cmd_store(CommandContext& ctx) {
     bool full = false;
     KeywordMask keywords = keyword_mask(mailbox, request, full);
     if (mailbox.keywords().size() != keywords_before) session.keywords_changed();
+    const size_t keywords_told = mailbox.keywords().size();
     if (full) throw MailError(ErrorKind::Invalid, "[LIMIT] Too many keywords in this mailbox");
     FlagChange change{FlagChange::Op::Replace, request.flags.flags & kStorableFlags, keywords};
     if (request.op == StoreRequest::Op::Add) change.op = FlagChange::Op::Add;
@@ -77,6 +78,9 @@ Reply cmd_store(CommandContext& ctx) {
         changed.push_back(index);
     }
     mailbox.flush();
+    // The stored flags may hold keywords another session created (unix):
+    // FLAGS before the FETCH that shows them (RFC 3501 7.2.6).
+    if (mailbox.keywords().size() != keywords_told) session.keywords_changed();
     uint64_t new_modseq = modseq && !changed.empty() ? modseq->record(mailbox, changed) : 0;
     guard.reset();
     for (size_t index : changed) {

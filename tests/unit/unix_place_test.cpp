@@ -81,7 +81,6 @@ TEST_CASE("MessagePlace round trip of offsets and visible ranges", "[unixmem]") 
             CHECK(p.blank_at() == m.blank);
             CHECK(p.body_at() == m.body);
             CHECK(p.end == m.end);
-            CHECK_FALSE(p.dirty);
             any_scattered = any_scattered || p.scattered;
             std::vector<FileRange> v = visible_ranges(p, fd.get());
             CHECK(text_of(c.mbox, v) == text_of(c.mbox, m.visible));

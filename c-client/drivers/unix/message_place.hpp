@@ -26,7 +26,6 @@ struct MessagePlace {
     uint16_t file = 0;         // UnixMailbox::files_[file]
     uint8_t body_gap = 0;      // body - blank: the blank line's length (0, 1 or 2)
     bool scattered = false;    // hidden lines in more than one run: rescan (visible_ranges)
-    bool dirty = false;        // flags changed here, not yet in the file
 
     uint64_t header_at() const { return start + header; }
     uint64_t blank_at() const { return start + blank; }

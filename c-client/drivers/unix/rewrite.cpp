@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -60,7 +61,7 @@ ScannedMessage indexed_message(const ScannedMessage& where, const MessageInfo& i
 
 }  // namespace
 
-bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
+bool UnixMailbox::rewrite(bool expunge, const std::vector<Uid>* only, EventSink* sink) {
     MboxLock lock = MboxLock::acquire(path_, true, true);
     struct stat st;
     if (::fstat(lock.fd(), &st) < 0) throw MailError(ErrorKind::Io, "cannot examine the mailbox");
@@ -71,9 +72,18 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         return false;
     }
 
-    // Every session's changes not yet in the mbox (ours are already in memory).
+    // Every session's changes not yet in the mbox, then this command's own
+    // on top: messages_ now holds the stored flags (the file is the one we read).
     if (std::optional<PendingFlags> p = load_pending(pending_path_); p && p->uidvalidity == uids_.uidvalidity)
-        take_pending(*p, nullptr);
+        take_pending(*p);
+    replay_changes();
+    changes_.clear();
+    change_base_.clear();
+    std::set<Uid> gone;
+    if (expunge)
+        for (const MessageInfo& m : messages_)
+            if ((m.flags & kDeleted) && (!only || std::find(only->begin(), only->end(), m.uid) != only->end()))
+                gone.insert(m.uid);
 
     std::string base_name = path_.substr(path_.rfind('/') + 1);
     TempName temp{dir_of(path_) + "/." + base_name + ".rewrite." + std::to_string(::getpid())};
@@ -88,7 +98,7 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
     ::fchmod(out.get(), st.st_mode & 07777);
 
     auto keep = [&](size_t i) {
-        return places_[i].file == 0 && !(expunge && expunge->count(messages_[i].uid));
+        return places_[i].file == 0 && !gone.count(messages_[i].uid);
     };
     bool any = false;
     for (size_t i = 0; i < messages_.size(); ++i) any = any || keep(i);
@@ -112,7 +122,20 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
     places.reserve(messages_.size());
     indexed.reserve(messages_.size() + indexed.size());
     std::vector<size_t> removed;  // indexes, ascending
+    // Messages another program removed, which the client cannot be told of
+    // now (no sink: a sync without expunges, CHECK, a wait): they stay
+    // readable from their old file until a sync that may report them.
+    std::vector<std::shared_ptr<const UniqueFd>> files{new_fd};
     for (size_t i = 0; i < messages_.size(); ++i) {
+        if (!keep(i) && !sink && !gone.count(messages_[i].uid)) {
+            MessagePlace p = places_[i];
+            auto at = std::find(files.begin(), files.end(), files_[p.file]);
+            p.file = static_cast<uint16_t>(at - files.begin());  // no more than files_ had
+            if (at == files.end()) files.push_back(files_[places_[i].file]);
+            infos.push_back(messages_[i]);
+            places.push_back(p);
+            continue;
+        }
         if (!keep(i)) {
             removed.push_back(i);
             continue;
@@ -170,7 +193,7 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
         if (sink) sink->expunged(removed[k] - k + 1);
     messages_ = std::move(infos);
     places_ = std::move(places);
-    files_ = {new_fd};
+    files_ = std::move(files);
     dev_ = nst.st_dev;
     ino_ = nst.st_ino;
     parsed_size_ = tail_start;  // deliveries copied after it are read at the next sync
@@ -178,12 +201,11 @@ bool UnixMailbox::rewrite(const std::set<Uid>* expunge, EventSink* sink) {
     uids_.have_base = true;
     uids_.pseudo = pseudo;
     uids_.uid_last = base.uid_last;
-    flags_dirty_ = persist_needed_ = false;
+    persist_needed_ = false;
     remove_pending(pending_path_);  // under the dot lock: no session adds to it meanwhile
     pending_seen_ = PendingStamp{};
     pending_since_ = 0;
     retry_at_ = 0;
-    for (MessagePlace& p : places_) p.dirty = false;
     return true;
 }
 

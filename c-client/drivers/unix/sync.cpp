@@ -11,6 +11,7 @@
 #include "drivers/unix/append_repair.hpp"
 #include "drivers/unix/index_store.hpp"
 #include "drivers/unix/lock.hpp"
+#include "drivers/unix/recent_claim.hpp"
 #include "drivers/unix/unix_mailbox.hpp"
 #include "util/error.hpp"
 
@@ -32,6 +33,18 @@ MessageInfo UnixMailbox::info_of(const ScannedMessage& m, Uid uid) {
     info.zone_minutes = m.zone_minutes;
     info.size = m.size;
     return info;
+}
+
+void UnixMailbox::take_recent(size_t from) {
+    if (read_only_ || deliver_) return;
+    Uid upto = 0;
+    for (size_t i = from; i < messages_.size(); ++i)
+        if (messages_[i].flags & kRecent) upto = std::max(upto, messages_[i].uid);
+    if (!upto) return;
+    std::optional<Uid> taken = claim_recent(recent_path_, uids_.uidvalidity, upto);
+    if (!taken) return;
+    for (size_t i = from; i < messages_.size(); ++i)
+        if (messages_[i].uid <= *taken) messages_[i].flags &= ~kRecent;  // our own append too: one session only
 }
 
 namespace {
@@ -107,17 +120,11 @@ void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
         const ScannedMessage& m = scanned[k];
         MessageInfo info = info_of(m, messages_[i].uid);
         info.flags = (info.flags & ~kRecent) | (messages_[i].flags & kRecent);
-        MessagePlace place = place_of(m, 0);
-        if (places_[i].dirty) {  // our own change not written yet wins
-            info.flags = messages_[i].flags;
-            info.keywords = messages_[i].keywords;
-            place.dirty = true;
-        }
         bool changed = info.flags != messages_[i].flags || info.keywords != messages_[i].keywords;
         infos.push_back(info);
-        places.push_back(std::move(place));
+        places.push_back(place_of(m, 0));
         ++seq;
-        if (changed) sink.flags_changed(seq);
+        if (changed) unreported_.insert(info.uid);
         taken[k] = true;
     }
     size_t before = infos.size();
@@ -137,8 +144,10 @@ void UnixMailbox::reload(EventSink& sink, bool allow_expunge) {
     ino_ = ino;
     parsed_size_ = size;
     seen_ = FileStamp::of(st);
+    take_recent(before);
     if (messages_.size() != before || messages_.empty()) sink.exists(messages_.size());
-    apply_pending(&sink, true);  // our sessions' changes not in the file yet
+    apply_pending(true);  // our sessions' changes not in the file yet
+    replay_changes();     // this command's, should a sync come in the middle of one
 }
 
 bool UnixMailbox::read_tail(EventSink& sink, int fd, uint64_t size) {
@@ -154,11 +163,13 @@ bool UnixMailbox::read_tail(EventSink& sink, int fd, uint64_t size) {
     bool first_batch = messages_.empty() && !uids_.have_base && parsed_size_ == 0;
     bool assigned = false;
     std::vector<Uid> uids = assign_uids(scanned, first_batch, uids_, &assigned);
+    const size_t before = messages_.size();
     for (size_t i = 0; i < scanned.size(); ++i) {
         if (!uids[i]) continue;
         messages_.push_back(info_of(scanned[i], uids[i]));
         places_.push_back(place_of(scanned[i], 0));
     }
+    take_recent(before);
     persist_needed_ = persist_needed_ || assigned;
     parsed_size_ = size;
     sink.exists(messages_.size());
@@ -181,7 +192,29 @@ bool UnixMailbox::unchanged_since_own_append(const FileStamp& own) const {
     return FileStamp::of(st) == own;
 }
 
+void UnixMailbox::drop_vanished(EventSink& sink) {
+    size_t seq = 0;
+    for (size_t i = 0; i < messages_.size(); ++i) {
+        if (places_[i].file != 0) {
+            sink.expunged(seq + 1);
+            continue;
+        }
+        messages_[seq] = messages_[i];
+        places_[seq] = places_[i];
+        ++seq;
+    }
+    messages_.resize(seq);
+    places_.resize(seq);
+    files_.resize(1);
+}
+
 void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
+    catch_up(sink, allow_expunge);
+    report(sink);
+}
+
+void UnixMailbox::catch_up(EventSink& sink, bool allow_expunge) {
+    flush();  // a command's changes go to the stored flags before anything is read
     bool full = false;
     const FileStamp own = own_stamp_;
     own_stamp_ = FileStamp{};  // used once
@@ -201,14 +234,15 @@ void UnixMailbox::sync(EventSink& sink, bool allow_expunge) {
         if (!full) seen_ = FileStamp::of(st);
     }
     if (full) reload(sink, allow_expunge);
-    else apply_pending(&sink, false);
+    else apply_pending(false);
+    if (allow_expunge && files_.size() > 1) drop_vanished(sink);
     // Another program rewrote the file (UW, mutt): it may read it again, so
     // our unwritten flags go in now; and none waits past its delay (IDLE
     // syncs without a command).
     if (!read_only_ && !deliver_ && has_unwritten() &&
-        ((full && !flags_dirty_) || checkpoint_due_ms() == 0)) {
+        (full || checkpoint_due_ms() == 0)) {
         retry_at_ = ::time(nullptr) + 5;  // cleared by a rewrite that succeeds
-        rewrite(nullptr, &sink);
+        rewrite(false, nullptr, allow_expunge ? &sink : nullptr);
     }
 }
 

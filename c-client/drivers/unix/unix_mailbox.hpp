@@ -5,8 +5,11 @@
 //   rewrite.cpp  writing a new file (flags, UIDs, expunge) and renaming it over
 //
 // Flag changes are written lazily (as Dovecot's mbox_lazy_writes and UW's
-// checkpoints): flush() puts them into the pending-flags file
-// (pending_flags.hpp), which every session of ours applies at its sync, and
+// checkpoints): change_flags() records a command's changes and flush()
+// applies them, under the dot lock, to the stored flags (the entry in the
+// pending-flags file, pending_flags.hpp, else the mbox's) and writes the
+// result there, so no session's change is lost to another's stale copy;
+// every session of ours applies that file at its sync, and
 // checkpoint() writes them into the mbox by a rewrite: at CHECK, expunge(),
 // close (the destructor), when another program changed the file, and at
 // most flag_write_delay() after the oldest unwritten change (the session
@@ -22,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -66,6 +70,11 @@ public:
     MessageContent content(size_t index) override;
     std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
     void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    // Applied to our copy at once (the answer to the client) and recorded;
+    // flush() applies the recorded changes again to the flags on disk (the
+    // pending-flags file, else the mbox) under the dot lock, so that no
+    // session's change is lost to another's stale copy.
+    bool change_flags(size_t index, const FlagChange& change) override;
     void flush() override;       // flag changes to the pending-flags file
     void checkpoint() override;  // ... and into the mbox
     int64_t checkpoint_due_ms() const override;
@@ -79,8 +88,14 @@ private:
     friend class UnixAppendSink;
 
     // sync.cpp
+    // sync() without report(): flag changes wait for the next sync (which
+    // the session runs where it can give them their MODSEQ).
+    void catch_up(EventSink& sink, bool allow_expunge);
     void reload(EventSink& sink, bool allow_expunge);       // the whole file again
     bool read_tail(EventSink& sink, int fd, uint64_t size);  // false: not a clean tail
+    // Tells sink of the messages kept from older files (removed by another
+    // program while expunges could not be told) and lets them go.
+    void drop_vanished(EventSink& sink);
     // True when a stat() of the mbox equals seen_ (settled) and no append
     // journal holds a record: nothing to read, no lock to take.
     bool unchanged_since_seen() const;
@@ -89,25 +104,51 @@ private:
     // a record: the file is as our own append left it under the locks.
     bool unchanged_since_own_append(const FileStamp& own) const;
     KeywordMask keyword_mask(const std::vector<std::string>& names);
+    // messages_[from...] are new to us: \Recent stays only on those no other
+    // session of ours took first (recent_claim.hpp), our own appends included.
+    void take_recent(size_t from);
     MessageInfo info_of(const ScannedMessage& m, Uid uid);
 
     // rewrite.cpp: false when the file changed under us and nothing was written.
     // Takes in the pending-flags file and removes it once the mbox has them.
-    bool rewrite(const std::set<Uid>* expunge, EventSink* sink);
+    // expunge: leaves out the messages flagged \Deleted (under the lock,
+    // with every session's changes), only those in `only` when given.
+    // sink hears of the messages left out; without one, those that another
+    // program removed stay in messages_ (read from their old file).
+    bool rewrite(bool expunge, const std::vector<Uid>* only, EventSink* sink);
 
     // mailbox.cpp: the pending-flags file.
     // Applies the file's changes when it changed since we last read it (or
-    // always when force), telling sink of each message whose flags changed.
-    void apply_pending(EventSink* sink, bool force);
-    // Applies one file's entries to messages_ (marking them dirty).
-    void take_pending(const PendingFlags& p, EventSink* sink);
-    // Our dirty messages merged into the file (under the dot lock held by the caller).
-    void save_own_pending();
-    bool has_unwritten() const { return flags_dirty_ || persist_needed_ || pending_since_ != 0; }
+    // always when force); report() tells the client.
+    void apply_pending(bool force);
+    // Applies one file's entries to messages_.
+    void take_pending(const PendingFlags& p);
+    // changes_ applied to the stored flags and merged into the file, under
+    // the dot lock held by the caller (fd: the mbox it locked).
+    void save_own_pending(int fd);
+    // changes_ applied again to messages_ (exact when messages_ holds the
+    // stored flags: under the lock, after take_pending).
+    void replay_changes();
+    // Sets a message's stored flags in messages_, noting it for report().
+    void note_flags(size_t index, uint32_t flags, KeywordMask keywords);
+    // The stored flags of these UIDs in the mbox fd (locked), when it is
+    // not the file we read (another session rewrote it).
+    struct Stored {
+        uint32_t flags = 0;
+        KeywordMask keywords = 0;
+        bool operator==(const Stored&) const = default;
+    };
+    std::map<Uid, Stored> flags_in_file(int fd, const std::set<Uid>& uids);
+    std::vector<std::string> keyword_names(KeywordMask mask) const;
+    // Tells sink of a grown keyword table (FLAGS first: RFC 3501 7.2.6),
+    // then of every message in unreported_.
+    void report(EventSink& sink);
+    bool has_unwritten() const { return !changes_.empty() || persist_needed_ || pending_since_ != 0; }
 
     std::string path_;
     std::string index_path_;  // the driver's index file (index_store.hpp)
     std::string journal_path_;  // the append journal (append_journal.hpp)
+    std::string recent_path_;   // who took \Recent (recent_claim.hpp)
     bool read_only_;
     bool deliver_;  // OpenMode::Deliver: rewrites keep the recent ones unread-by-anyone (no "O")
     // The files messages are read from, MessagePlace::file: [0] is the
@@ -129,7 +170,16 @@ private:
     FileStamp own_stamp_;
     UidState uids_;
     bool persist_needed_ = false;  // UIDs, UIDVALIDITY or keywords not in the file yet
-    bool flags_dirty_ = false;     // set_flags changes not yet in the pending-flags file
+    // This command's flag changes, not yet in the pending-flags file (flush),
+    // and each changed message's flags before its first one.
+    struct Change {
+        Uid uid;
+        FlagChange change;
+    };
+    std::vector<Change> changes_;
+    std::map<Uid, Stored> change_base_;
+    std::set<Uid> unreported_;  // flags changed in messages_, not yet told to the client
+    size_t keywords_told_ = 0;  // the keyword table's size the client knows
     std::string pending_path_;     // the pending-flags file
     PendingStamp pending_seen_;    // its version we last applied
     int64_t pending_since_ = 0;    // time() of the oldest change not in the mbox; 0: none
