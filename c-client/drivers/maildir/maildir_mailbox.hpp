@@ -55,6 +55,8 @@ public:
     int64_t cache_key_date(size_t) override { return 0; }
     std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
     void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    // flags.cpp: applies the change to the flags of the file's name on disk.
+    bool change_flags(size_t index, const FlagChange& change) override;
     void flush() override;  // fsyncs cur/ once after set_flags' renames
     void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
     void sync(EventSink& sink, bool allow_expunge) override;

@@ -212,6 +212,8 @@ void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult
                 continue;
             }
             files_.set_vanished(i, true);
+        } else {
+            files_.set_vanished(i, false);  // found again (a relocate() that lost a readdir race)
         }
         ++i;
     }
@@ -328,15 +330,28 @@ void MaildirMailbox::save_dates(bool opening) {
 }
 
 bool MaildirMailbox::relocate(size_t index) {
-    ScanResult files;
-    read_dir(dir("new"), true, files);
-    read_dir(dir("cur"), false, files);
+    ScanResult files = scan();
     auto it = files.find(files_.base(index));
+    if (it == files.end()) {
+        // readdir() may miss a file renamed while it reads (POSIX leaves it
+        // unspecified): look once more before calling it gone.
+        files = scan();
+        it = files.find(files_.base(index));
+    }
     if (it == files.end()) {
         files_.set_vanished(index, true);
         return false;
     }
-    files_.set_name(index, it->second.name, it->second.in_new);
+    // Every other message renamed since our last scan is followed too, so
+    // that a STORE over many messages another session renamed costs one
+    // directory read, not one a message. Their flags are read at the next sync.
+    for (size_t i = 0; i < files_.size(); ++i) {
+        auto f = files.find(files_.base(i));
+        if (f == files.end() || (f->second.name == files_.name(i) && f->second.in_new == files_.in_new(i))) continue;
+        files_.set_name(i, f->second.name, f->second.in_new);
+        files_.set_relocated(i, true);
+        files_.set_vanished(i, false);
+    }
     files_.set_relocated(index, true);
     return true;
 }
