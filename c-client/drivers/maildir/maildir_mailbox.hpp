@@ -81,7 +81,9 @@ private:
     void move_new_to_cur(ScanResult& files, std::set<std::string>& moved);
     bool reload_uidlist();  // true when it changed
     void ensure_uidlist();
-    void assign_uids(const ScanResult& files);
+    // Gives UIDs to the files no record names; files is read again under
+    // the lock when there are any.
+    void assign_uids(ScanResult& files);
     void merge(EventSink& sink, bool allow_expunge, const ScanResult& files,
                const std::set<std::string>& moved);
     // The flags and keywords a file name carries.
@@ -118,8 +120,12 @@ private:
 
     // recent.cpp: takes \Recent for the UIDs no session has claimed yet
     // (read-write only), into recent_.
-    void claim_recent(const ScanResult& files);
-    Uid read_recent_claim() const;
+    // listed_before: the highest UID the uidlist had before this sync gave
+    // new ones; moved: the names this sync moved from new/ to cur/.
+    void claim_recent(const ScanResult& files, const std::set<std::string>& moved, Uid listed_before);
+    // nullopt: no claim file, or one for another UIDVALIDITY.
+    std::optional<Uid> read_recent_claim() const;
+    bool write_recent_claim(Uid last_claimed);
 
     // mailbox.cpp
     bool reload_keywords();  // true when the table grew

@@ -135,7 +135,7 @@ bool MaildirMailbox::reload_uidlist() {
     return true;
 }
 
-void MaildirMailbox::assign_uids(const ScanResult& files) {
+void MaildirMailbox::assign_uids(ScanResult& files) {
     auto missing = [&]() {
         std::unordered_set<std::string_view> known;
         known.reserve(uidlist_.records.size() + files_.size());
@@ -150,6 +150,10 @@ void MaildirMailbox::assign_uids(const ScanResult& files) {
     DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
     uidlist_stamp_ = {};
     reload_uidlist();
+    // Read the directories again under the lock: a file our scan saw may
+    // have been expunged (and its record dropped) while we waited, and must
+    // not come back with a new UID for a file that is gone.
+    files = scan();
     auto todo = missing();
     if (todo.empty()) return;
     // Sorted on keys computed once (strtoull in the comparison was 13% of a
@@ -276,7 +280,7 @@ bool MaildirMailbox::add_own_appends(EventSink& sink) {
     ScanResult own;
     for (auto& [base, name] : own_appends_) own.emplace(base, ScannedFile{name, false});
     own_appends_.clear();
-    claim_recent(own);
+    claim_recent(own, {}, last);
     size_t before = messages_.size();
     for (auto it = first; it != uidlist_.records.end(); ++it) add_message(*it, own.find(it->base)->second);
     if (messages_.size() != before) sink.exists(messages_.size());
@@ -391,9 +395,12 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     ScanResult files = scan();
     std::set<std::string> moved;
     FileStamp before_moves = this->cur_stamp();
-    move_new_to_cur(files, moved);
+    // Only a session that takes \Recent moves new mail to cur/: a message
+    // found in new/ is recent in the session that moves it (recent.cpp).
+    if (claims_recent_) move_new_to_cur(files, moved);
+    const Uid listed_before = uidlist_.records.empty() ? 0 : uidlist_.records.back().uid;
     assign_uids(files);
-    claim_recent(files);
+    claim_recent(files, moved, listed_before);
     merge(sink, allow_expunge, files, moved);
     dates_.reset();
     save_dates(opening);
