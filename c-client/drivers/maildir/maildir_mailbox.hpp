@@ -78,6 +78,14 @@ private:
 
     // sync.cpp
     ScanResult scan() const;
+    // A scan read twice when it lacks a file we know (a message, or a
+    // record above our last one), counting a file seen in either read.
+    ScanResult scan_confirmed() const;
+    // The base names of known messages and of records above them that
+    // files lacks.
+    std::vector<std::string> absent_from(const ScanResult& files) const;
+    // Under the lock: drops the records of these bases whose files are gone.
+    void drop_orphans(const std::vector<std::string>& bases);
     void move_new_to_cur(ScanResult& files, std::set<std::string>& moved);
     bool reload_uidlist();  // true when it changed
     void ensure_uidlist();

@@ -50,6 +50,46 @@ ScanResult MaildirMailbox::scan() const {
     return out;
 }
 
+std::vector<std::string> MaildirMailbox::absent_from(const ScanResult& files) const {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < files_.size(); ++i)
+        if (!files.count(files_.base(i))) out.emplace_back(files_.base(i));
+    const Uid last = messages_.empty() ? 0 : messages_.back().uid;
+    for (const auto& rec : uidlist_.records)
+        if (rec.uid > last && !files.count(rec.base)) out.push_back(rec.base);
+    return out;
+}
+
+ScanResult MaildirMailbox::scan_confirmed() const {
+    ScanResult files = scan();
+    if (absent_from(files).empty()) return files;
+    // readdir() may miss a file that another session renames (a STORE)
+    // while it reads (POSIX leaves it unspecified), and a missed file would
+    // look expunged: read again, and count a file seen in either read.
+    ScanResult again = scan();
+    for (auto& [base, f] : files) again.try_emplace(base, std::move(f));
+    return again;
+}
+
+void MaildirMailbox::drop_orphans(const std::vector<std::string>& bases) {
+    DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
+    uidlist_stamp_ = {};
+    reload_uidlist();
+    // Others' records that the merge did not see are in uidlist_ now: the
+    // next sync must read the directories to add their messages.
+    cur_state_.forget();
+    new_state_.forget();
+    std::unordered_set<std::string_view> candidates(bases.begin(), bases.end());
+    if (std::none_of(uidlist_.records.begin(), uidlist_.records.end(),
+                     [&](const UidlistRecord& r) { return candidates.count(r.base) > 0; }))
+        return;  // their EXPUNGE dropped them first
+    ScanResult files = scan_confirmed();
+    const size_t before = uidlist_.records.size();
+    std::erase_if(uidlist_.records,
+                  [&](const UidlistRecord& r) { return candidates.count(r.base) && !files.count(r.base); });
+    if (uidlist_.records.size() != before) write_uidlist_locked(lock);
+}
+
 void MaildirMailbox::move_new_to_cur(ScanResult& files, std::set<std::string>& moved) {
     for (auto& [base, f] : files) {
         if (!f.in_new) continue;
@@ -153,7 +193,7 @@ void MaildirMailbox::assign_uids(ScanResult& files) {
     // Read the directories again under the lock: a file our scan saw may
     // have been expunged (and its record dropped) while we waited, and must
     // not come back with a new UID for a file that is gone.
-    files = scan();
+    files = scan_confirmed();
     auto todo = missing();
     if (todo.empty()) return;
     // Sorted on keys computed once (strtoull in the comparison was 13% of a
@@ -392,7 +432,7 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     own_appends_.clear();
     const bool opening = messages_.empty();
     if (opening) load_dates();
-    ScanResult files = scan();
+    ScanResult files = scan_confirmed();
     std::set<std::string> moved;
     FileStamp before_moves = this->cur_stamp();
     // Only a session that takes \Recent moves new mail to cur/: a message
@@ -401,7 +441,12 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     const Uid listed_before = uidlist_.records.empty() ? 0 : uidlist_.records.back().uid;
     assign_uids(files);
     claim_recent(files, moved, listed_before);
+    // Records whose files are gone (an EXPUNGE killed between its unlinks
+    // and its uidlist rewrite) are dropped, so that no later session keeps
+    // finding them.
+    std::vector<std::string> orphans = read_only_ ? std::vector<std::string>{} : absent_from(files);
     merge(sink, allow_expunge, files, moved);
+    if (!orphans.empty()) drop_orphans(orphans);
     dates_.reset();
     save_dates(opening);
     trim_records();
