@@ -217,3 +217,70 @@ TEST_CASE("a uidlist lock holder killed at any moment does not make the next one
                name == "dovecot-uidlist.lock.new"));
     }
 }
+
+TEST_CASE("uidlist salvage keeps what it can read and says when UIDs cannot be trusted", "[maildir-faults]") {
+    struct Case {
+        const char* text;
+        std::vector<Uid> uids;
+        Uid next;
+        bool keeps;
+    } cases[] = {
+        {"3 V7 N5\n1 :a\n2 :b\n", {1, 2}, 5, true},
+        {"3 V7 N3\n1 :a\nx :b\n3 :c\n", {1, 3}, 4, true},         // an unreadable line between records
+        {"3 V7 N3\n1 :a\n5 :\n3 :c\n", {1, 3}, 6, true},          // UID 5 was given: the next is above it
+        {"3 V7 N3\n2 :a\n1 :b\n3 :c\n", {2, 3}, 4, true},         // out of order: b gets a new UID
+        {"3 V7 N3\n1 :a\n2 :a\n", {1}, 3, true},                  // a name twice
+        {"3 V7 N3\n1 :a\n\x01\x02garbage\n", {1}, 3, false},      // a lost line at the end: its UID is unknown
+        {"3 N3\n1 :a\n2 :b\n", {1, 2}, 3, false},                 // no UIDVALIDITY
+        {"3 V7\n1 :a\n", {1}, 2, false},                          // no next UID
+        {"", {}, 1, false},
+        {"garbage\n1 :a\n", {1}, 2, false},
+    };
+    for (const Case& c : cases) {
+        INFO(c.text);
+        SalvagedUidlist s = salvage_uidlist(c.text);
+        std::vector<Uid> uids;
+        for (const auto& r : s.list.records) uids.push_back(r.uid);
+        CHECK(uids == c.uids);
+        CHECK(s.list.next_uid == c.next);
+        CHECK(s.keeps_uidvalidity == c.keeps);
+    }
+}
+
+TEST_CASE("a damaged dovecot-uidlist is rebuilt, keeping the UIDs it can match", "[maildir-faults]") {
+    FaultMaildir m;
+    Uid validity = 0;
+    {
+        MaildirMailbox w(m.str(), OpenMode::ReadWrite);
+        for (const char* s : {"a", "b", "c"}) append(w, std::string("Subject: ") + s + "\n\nx\n");
+        validity = w.uidvalidity();
+    }
+    std::string text = *read_whole_file(m.uidlist());
+    // The line of UID 2 is damaged (a torn write of another program).
+    size_t line2 = text.find("\n2 ") + 1;
+    text.replace(line2, 1, "?");
+    std::ofstream(m.uidlist(), std::ios::trunc) << text;
+    {
+        MaildirMailbox box(m.str(), OpenMode::ReadWrite);  // before: Corrupt, the mailbox could not be opened
+        REQUIRE(box.count() == 3);
+        CHECK(box.uidvalidity() == validity);
+        CHECK(box.at(0).uid == 1);
+        CHECK(box.at(1).uid == 3);
+        CHECK(box.at(2).uid == 4);  // b, numbered again above every UID given
+        MessageContent b = box.content(2);
+        std::string bytes(b.length(), '\0');
+        bytes.resize(b.read(0, bytes.data(), bytes.size()));
+        CHECK(bytes == "Subject: b\n\nx\n");
+    }
+    CHECK(listed_uids(m.uidlist()) == std::vector<Uid>{1, 3, 4});
+
+    // A header that cannot be read: a new UIDVALIDITY, the UIDs still kept.
+    text = *read_whole_file(m.uidlist());
+    text.replace(0, text.find('\n'), "3 garbage");
+    std::ofstream(m.uidlist(), std::ios::trunc) << text;
+    MaildirMailbox box(m.str(), OpenMode::ReadWrite);
+    REQUIRE(box.count() == 3);
+    CHECK(box.uidvalidity() != validity);
+    CHECK(box.at(2).uid == 4);
+    CHECK(box.uidnext() == 5);
+}

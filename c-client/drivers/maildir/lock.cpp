@@ -119,6 +119,11 @@ void DotLock::release() {
 }
 
 void DotLock::replace(const std::string& data, bool fsync) {
+    write(data, fsync);
+    release();
+}
+
+void DotLock::write(const std::string& data, bool fsync) {
     // The content goes into a file of its own, renamed over the target; the
     // lock keeps its mark until then, so that a holder killed while writing
     // leaves a lock that is broken at once. Only the holder writes this name.
@@ -140,7 +145,6 @@ void DotLock::replace(const std::string& data, bool fsync) {
         ::unlink(tmp.c_str());
         throw_errno("cannot replace " + target_, err);
     }
-    release();
 }
 
 }  // namespace mail::maildir

@@ -35,6 +35,8 @@ public:
     // Writes data into <target>.lock.new, fsyncs it when asked, renames it
     // over the target and releases the lock.
     void replace(const std::string& data, bool fsync);
+    // The same, keeping the lock.
+    void write(const std::string& data, bool fsync);
     void release();
 
 private:

@@ -220,7 +220,7 @@ void MaildirMailbox::ensure_uidlist() {
     if (reload_uidlist() || uidlist_.uidvalidity != 0) return;
     DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
     uidlist_stamp_ = {};
-    if (reload_uidlist() && uidlist_.uidvalidity != 0) return;
+    if (reload_uidlist(&lock) && uidlist_.uidvalidity != 0) return;
     uidlist_ = Uidlist{};
     uidlist_.uidvalidity = next_uidvalidity(maildir_root(path_));
     uidlist_.guid = random_guid();

@@ -87,7 +87,12 @@ private:
     // Under the lock: drops the records of these bases whose files are gone.
     void drop_orphans(const std::vector<std::string>& bases);
     void move_new_to_cur(ScanResult& files, std::set<std::string>& moved);
-    bool reload_uidlist();  // true when it changed
+    // True when it changed. A damaged file is rebuilt (repair_uidlist);
+    // held: the uidlist lock when the caller has it.
+    bool reload_uidlist(DotLock* held = nullptr);
+    // Rewrites a damaged uidlist from what salvage_uidlist() keeps, with a
+    // new UIDVALIDITY only when it must; returns the list and sets the stamp.
+    Uidlist repair_uidlist(DotLock* held);
     void ensure_uidlist();
     // Gives UIDs to the files no record names; files is read again under
     // the lock when there are any.

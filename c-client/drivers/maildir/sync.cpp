@@ -74,7 +74,7 @@ ScanResult MaildirMailbox::scan_confirmed() const {
 void MaildirMailbox::drop_orphans(const std::vector<std::string>& bases) {
     DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
     uidlist_stamp_ = {};
-    reload_uidlist();
+    reload_uidlist(&lock);
     // Others' records that the merge did not see are in uidlist_ now: the
     // next sync must read the directories to add their messages.
     cur_state_.forget();
@@ -124,7 +124,7 @@ void MaildirMailbox::restore_records() {
     if (!records_trimmed_) return;
     auto text = read_whole_file(uidlist_path());
     std::vector<UidlistRecord> full;
-    if (text) full = parse_uidlist(*text).records;
+    if (text) full = salvage_uidlist(*text).list.records;
     const Uid first = uidlist_.records.empty() ? UINT32_MAX : uidlist_.records.front().uid;
     std::erase_if(full, [first](const UidlistRecord& r) { return r.uid >= first; });
     uidlist_.records.insert(uidlist_.records.begin(), std::make_move_iterator(full.begin()),
@@ -158,7 +158,7 @@ void MaildirMailbox::append_uidlist_locked(DotLock& lock, size_t first) {
     uidlist_stamp_ = stamp_of(path);
 }
 
-bool MaildirMailbox::reload_uidlist() {
+bool MaildirMailbox::reload_uidlist(DotLock* held) {
     FileStamp stamp = stamp_of(uidlist_path());
     if (stamp == uidlist_stamp_ && uidlist_.uidvalidity != 0) return false;
     auto text = read_whole_file(uidlist_path());
@@ -166,13 +166,60 @@ bool MaildirMailbox::reload_uidlist() {
         uidlist_stamp_ = {};
         return false;
     }
-    Uidlist fresh = parse_uidlist(*text);
+    Uidlist fresh;
+    try {
+        fresh = parse_uidlist(*text);
+    } catch (const MailError& e) {
+        if (e.kind() != ErrorKind::Corrupt) throw;
+        uidlist_ = repair_uidlist(held);
+        records_trimmed_ = false;
+        return true;
+    }
     // A uidlist rewritten with another UIDVALIDITY means our UIDs are void;
     // keep going with the new one (imapd must notice and end the session).
     uidlist_ = std::move(fresh);
     uidlist_stamp_ = stamp;
     records_trimmed_ = false;
     return true;
+}
+
+Uidlist MaildirMailbox::repair_uidlist(DotLock* held) {
+    std::optional<DotLock> own;
+    if (!held) {
+        try {
+            own.emplace(DotLock::acquire(uidlist_path(), timeouts_));
+        } catch (const MailError& e) {
+            if (e.kind() != ErrorKind::Permission) throw;
+            // A mailbox we cannot write: what can be read, if its UIDs hold.
+            auto text = read_whole_file(uidlist_path());
+            SalvagedUidlist s = salvage_uidlist(text ? *text : std::string());
+            if (!s.keeps_uidvalidity) throw MailError(ErrorKind::Corrupt, "dovecot-uidlist is damaged");
+            uidlist_stamp_ = {};
+            return s.list;
+        }
+    }
+    DotLock& lock = held ? *held : *own;
+    const FileStamp stamp = stamp_of(uidlist_path());
+    auto text = read_whole_file(uidlist_path());
+    try {
+        Uidlist ok = parse_uidlist(text ? *text : std::string());
+        uidlist_stamp_ = stamp;  // repaired by another process meanwhile
+        return ok;
+    } catch (const MailError& e) {
+        if (e.kind() != ErrorKind::Corrupt) throw;
+    }
+    SalvagedUidlist s = salvage_uidlist(text ? *text : std::string());
+    if (!s.keeps_uidvalidity) {
+        // UIDs above the records may have been given: they cannot be trusted
+        // under the old UIDVALIDITY. The records keep their numbers.
+        s.list.uidvalidity = next_uidvalidity(maildir_root(path_));
+        if (s.list.uidvalidity == uidlist_.uidvalidity) ++s.list.uidvalidity;
+    }
+    if (s.list.guid.empty()) s.list.guid = random_guid();
+    if (held) lock.write(format_uidlist(s.list), true);
+    else lock.replace(format_uidlist(s.list), true);
+    uidlist_stamp_ = stamp_of(uidlist_path());
+    return s.list;
 }
 
 void MaildirMailbox::assign_uids(ScanResult& files) {
@@ -189,7 +236,7 @@ void MaildirMailbox::assign_uids(ScanResult& files) {
     if (missing().empty()) return;
     DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
     uidlist_stamp_ = {};
-    reload_uidlist();
+    reload_uidlist(&lock);
     // Read the directories again under the lock: a file our scan saw may
     // have been expunged (and its record dropped) while we waited, and must
     // not come back with a new UID for a file that is gone.
