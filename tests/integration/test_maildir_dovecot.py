@@ -119,7 +119,15 @@ def test_message_in_new_is_moved_to_cur_like_dovecot():
     mailtool("append", maildir, stdin=MSG)
     with open(os.path.join(maildir, "new", "1234.x.host"), "wb") as f:
         f.write(MSG)
+    # A read-only open (mailtool ls, EXAMINE, STATUS) leaves it in new/, as
+    # Dovecot's EXAMINE does: the session that moves it is the one it is
+    # \Recent in.
     mailtool_ls(maildir)
+    assert os.listdir(os.path.join(maildir, "new")) == ["1234.x.host"]
+    s = lib.imapd_session(home)
+    untagged, tagged = s.cmd("SELECT INBOX")
+    assert b" OK " in tagged and b"* 2 RECENT\r\n" in untagged, untagged
+    s.close()
     assert os.listdir(os.path.join(maildir, "new")) == []
     assert "1234.x.host:2," in os.listdir(os.path.join(maildir, "cur"))
 

@@ -48,7 +48,9 @@ struct LazyMaildir {
         ::utimensat(AT_FDCWD, file.c_str(), times, 0);
     }
     void set_mtimes_in_cur(int64_t mtime) {
-        for (const auto& e : fs::directory_iterator(path / "cur")) set_mtime(e.path(), mtime);
+        // An EXAMINE leaves new mail in new/, as Dovecot's does.
+        for (const char* sub : {"new", "cur"})
+            for (const auto& e : fs::directory_iterator(path / sub)) set_mtime(e.path(), mtime);
     }
 };
 
@@ -158,7 +160,8 @@ TEST_CASE("dated() of a file removed by another program is NotFound", "[firstope
     m.deliver("1000.M1P1.host", kBase);
     MaildirMailbox box(m.path.string(), OpenMode::ReadOnly);
     REQUIRE(box.count() == 1);
-    for (const auto& e : fs::directory_iterator(m.path / "cur")) fs::remove(e.path());
+    for (const char* sub : {"new", "cur"})
+        for (const auto& e : fs::directory_iterator(m.path / sub)) fs::remove(e.path());
     try {
         box.dated(0);
         FAIL("no exception");

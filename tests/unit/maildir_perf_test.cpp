@@ -133,10 +133,11 @@ struct DatesMaildir {
         ::utimensat(AT_FDCWD, file.c_str(), times, 0);
     }
     void set_mtime_in_cur(int64_t mtime) {
-        for (const auto& e : fs::directory_iterator(path / "cur")) {
-            struct timespec times[2] = {{mtime, 0}, {mtime, 0}};
-            ::utimensat(AT_FDCWD, e.path().c_str(), times, 0);
-        }
+        for (const char* sub : {"new", "cur"})  // read-only opens leave new mail in new/
+            for (const auto& e : fs::directory_iterator(path / sub)) {
+                struct timespec times[2] = {{mtime, 0}, {mtime, 0}};
+                ::utimensat(AT_FDCWD, e.path().c_str(), times, 0);
+            }
     }
 };
 

@@ -51,6 +51,12 @@ size_t recent_count(const Mailbox& box) {
     return n;
 }
 
+// What imapd-recent says was claimed (0 when it is absent).
+Uid last_claimed(const fs::path& maildir) {
+    auto text = read_whole_file((maildir / kRecentFileName).string());
+    return text ? parse_recent_claim(*text).last_claimed : 0;
+}
+
 }  // namespace
 
 TEST_CASE("recent: the claim file format", "[recent]") {
@@ -145,7 +151,7 @@ TEST_CASE("recent: read-only opens show unclaimed ones but claim nothing", "[rec
         CHECK(examine.count() == 2);
         CHECK(recent_count(examine) == 2);
     }
-    CHECK(!fs::exists(m.path / kRecentFileName));
+    CHECK(last_claimed(m.path) == 0);  // the claim its uidlist came with: nothing
     MaildirMailbox select(m.str(), OpenMode::ReadWrite);
     CHECK(recent_count(select) == 2);
     MaildirMailbox examine_again(m.str(), OpenMode::ReadOnly);
@@ -176,7 +182,33 @@ TEST_CASE("recent: a mailbox opened to deliver (APPEND/COPY target, dmail) claim
         target.sync(quiet, true);
         CHECK(target.count() == 2);
     }
-    CHECK(!fs::exists(m.path / kRecentFileName));
+    CHECK(last_claimed(m.path) == 0);  // the claim its uidlist came with: nothing
     MaildirMailbox select(m.str(), OpenMode::ReadWrite);
     CHECK(recent_count(select) == 2);
+}
+
+TEST_CASE("recent: a maildir moved from Dovecot (uidlist, files in cur/) has only its new/ mail recent", "[recent]") {
+    RecentMaildir m;
+    m.deliver("1000000050.M1P1.dovecot:2,S", "cur");
+    m.deliver("1000000051.M1P1.dovecot:2,", "cur");
+    m.deliver("1000000052.M1P1.dovecot", "new");  // listed by Dovecot, not yet moved
+    m.deliver("1000000053.M1P1.dovecot", "new");  // not listed yet
+    std::ofstream(m.path / "dovecot-uidlist") << "3 V1234 N4 G0123456789abcdef0123456789abcdef\n"
+                                                 "1 :1000000050.M1P1.dovecot\n"
+                                                 "2 :1000000051.M1P1.dovecot\n"
+                                                 "3 :1000000052.M1P1.dovecot\n";
+    {
+        MaildirMailbox examine(m.str(), OpenMode::ReadOnly);
+        REQUIRE(examine.count() == 4);
+        CHECK(recent_count(examine) == 1);  // only the unlisted one: EXAMINE moves nothing
+    }
+    MaildirMailbox first(m.str(), OpenMode::ReadWrite);
+    REQUIRE(first.count() == 4);
+    CHECK(first.uidvalidity() == 1234);
+    CHECK(!(first.at(0).flags & kRecent));
+    CHECK(!(first.at(1).flags & kRecent));
+    CHECK((first.at(2).flags & kRecent));  // found in new/
+    CHECK((first.at(3).flags & kRecent));  // UID given now
+    MaildirMailbox second(m.str(), OpenMode::ReadWrite);
+    CHECK(recent_count(second) == 0);
 }

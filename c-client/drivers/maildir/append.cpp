@@ -83,7 +83,7 @@ public:
         committed_ = true;
         try {
             fsync_dir(box_.dir("cur"));
-            box_.reload_uidlist();  // re-read only when another process changed it (stamp)
+            box_.reload_uidlist(&lock);  // re-read only when another process changed it (stamp)
             Uid uid = box_.uidlist_.next_uid;
             if (request_.uid) {  // a copy keeping its source's UID (mailbox.hpp)
                 if (!box_.uidlist_.records.empty() && request_.uid <= box_.uidlist_.records.back().uid)

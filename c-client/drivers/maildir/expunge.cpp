@@ -39,7 +39,7 @@ void MaildirMailbox::expunge(EventSink& sink, const std::vector<Uid>* only) {
     {
         DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
         uidlist_stamp_ = {};
-        reload_uidlist();
+        reload_uidlist(&lock);
         std::erase_if(uidlist_.records, [&](const UidlistRecord& r) { return removed.count(r.base) > 0; });
         write_uidlist_locked(lock);
     }

@@ -1,10 +1,13 @@
-// The dovecot-uidlist.lock protocol (Dovecot's dotlock with O_EXCL): the lock
-// is the file "<target>.lock" created with O_EXCL; the holder writes the new
-// content into it and renames it over the target, which releases the lock.
-// A lock whose mtime has not changed for stale_timeout seconds is left by a
-// dead process and is removed, as Dovecot does (MAILDIR_UIDLIST_LOCK_STALE_TIMEOUT).
-// Ours also name their holder ("PID:HOST", under flock) until replace() writes
-// the content, so that a SIGKILLed holder's lock goes at once (lock/excl_lock_owner.hpp).
+// The dovecot-uidlist.lock protocol (Dovecot's dotlock): the lock is the
+// file "<target>.lock"; while it exists, only its holder writes the target,
+// by renaming a new file over it. A lock whose mtime has not changed for
+// stale_seconds is left by a dead process and is removed, as Dovecot does
+// (MAILDIR_UIDLIST_LOCK_STALE_TIMEOUT). Ours name their holder ("PID:HOST",
+// under flock) from the moment they exist to the moment they go: the lock
+// is a marked file link()ed to the lock name, and replace() writes the new
+// content into "<target>.lock.new", not into the lock; so a holder killed
+// at any moment leaves a lock that the next one breaks at once
+// (lock/excl_lock_owner.hpp), instead of one waited for until it is stale.
 #pragma once
 
 #include <string>
@@ -26,11 +29,14 @@ public:
     DotLock(DotLock&& other) noexcept;
     DotLock& operator=(DotLock&&) = delete;
     DotLock(const DotLock&) = delete;
-    ~DotLock();  // unlinks the lock file if it was not used by replace()
+    ~DotLock();  // releases the lock unless replace() did
 
     int fd() const { return fd_.get(); }
-    // Writes data into the lock file, fsyncs it and renames it over the target.
+    // Writes data into <target>.lock.new, fsyncs it when asked, renames it
+    // over the target and releases the lock.
     void replace(const std::string& data, bool fsync);
+    // The same, keeping the lock.
+    void write(const std::string& data, bool fsync);
     void release();
 
 private:

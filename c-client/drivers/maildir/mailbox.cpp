@@ -220,11 +220,15 @@ void MaildirMailbox::ensure_uidlist() {
     if (reload_uidlist() || uidlist_.uidvalidity != 0) return;
     DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
     uidlist_stamp_ = {};
-    if (reload_uidlist() && uidlist_.uidvalidity != 0) return;
+    if (reload_uidlist(&lock) && uidlist_.uidvalidity != 0) return;
     uidlist_ = Uidlist{};
     uidlist_.uidvalidity = next_uidvalidity(maildir_root(path_));
     uidlist_.guid = random_guid();
     write_uidlist_locked(lock);
+    // A uidlist of ours comes with a claim of nothing, so that every message
+    // it will list is recent once; a uidlist without one is another
+    // server's (recent.cpp).
+    write_recent_claim(0);
 }
 
 }  // namespace mail::maildir

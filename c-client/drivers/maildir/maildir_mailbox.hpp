@@ -55,6 +55,8 @@ public:
     int64_t cache_key_date(size_t) override { return 0; }
     std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
     void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    // flags.cpp: applies the change to the flags of the file's name on disk.
+    bool change_flags(size_t index, const FlagChange& change) override;
     void flush() override;  // fsyncs cur/ once after set_flags' renames
     void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
     void sync(EventSink& sink, bool allow_expunge) override;
@@ -76,10 +78,25 @@ private:
 
     // sync.cpp
     ScanResult scan() const;
+    // A scan read twice when it lacks a file we know (a message, or a
+    // record above our last one), counting a file seen in either read.
+    ScanResult scan_confirmed() const;
+    // The base names of known messages and of records above them that
+    // files lacks.
+    std::vector<std::string> absent_from(const ScanResult& files) const;
+    // Under the lock: drops the records of these bases whose files are gone.
+    void drop_orphans(const std::vector<std::string>& bases);
     void move_new_to_cur(ScanResult& files, std::set<std::string>& moved);
-    bool reload_uidlist();  // true when it changed
+    // True when it changed. A damaged file is rebuilt (repair_uidlist);
+    // held: the uidlist lock when the caller has it.
+    bool reload_uidlist(DotLock* held = nullptr);
+    // Rewrites a damaged uidlist from what salvage_uidlist() keeps, with a
+    // new UIDVALIDITY only when it must; returns the list and sets the stamp.
+    Uidlist repair_uidlist(DotLock* held);
     void ensure_uidlist();
-    void assign_uids(const ScanResult& files);
+    // Gives UIDs to the files no record names; files is read again under
+    // the lock when there are any.
+    void assign_uids(ScanResult& files);
     void merge(EventSink& sink, bool allow_expunge, const ScanResult& files,
                const std::set<std::string>& moved);
     // The flags and keywords a file name carries.
@@ -116,8 +133,12 @@ private:
 
     // recent.cpp: takes \Recent for the UIDs no session has claimed yet
     // (read-write only), into recent_.
-    void claim_recent(const ScanResult& files);
-    Uid read_recent_claim() const;
+    // listed_before: the highest UID the uidlist had before this sync gave
+    // new ones; moved: the names this sync moved from new/ to cur/.
+    void claim_recent(const ScanResult& files, const std::set<std::string>& moved, Uid listed_before);
+    // nullopt: no claim file, or one for another UIDVALIDITY.
+    std::optional<Uid> read_recent_claim() const;
+    bool write_recent_claim(Uid last_claimed);
 
     // mailbox.cpp
     bool reload_keywords();  // true when the table grew

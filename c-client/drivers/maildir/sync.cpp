@@ -50,6 +50,46 @@ ScanResult MaildirMailbox::scan() const {
     return out;
 }
 
+std::vector<std::string> MaildirMailbox::absent_from(const ScanResult& files) const {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < files_.size(); ++i)
+        if (!files.count(files_.base(i))) out.emplace_back(files_.base(i));
+    const Uid last = messages_.empty() ? 0 : messages_.back().uid;
+    for (const auto& rec : uidlist_.records)
+        if (rec.uid > last && !files.count(rec.base)) out.push_back(rec.base);
+    return out;
+}
+
+ScanResult MaildirMailbox::scan_confirmed() const {
+    ScanResult files = scan();
+    if (absent_from(files).empty()) return files;
+    // readdir() may miss a file that another session renames (a STORE)
+    // while it reads (POSIX leaves it unspecified), and a missed file would
+    // look expunged: read again, and count a file seen in either read.
+    ScanResult again = scan();
+    for (auto& [base, f] : files) again.try_emplace(base, std::move(f));
+    return again;
+}
+
+void MaildirMailbox::drop_orphans(const std::vector<std::string>& bases) {
+    DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
+    uidlist_stamp_ = {};
+    reload_uidlist(&lock);
+    // Others' records that the merge did not see are in uidlist_ now: the
+    // next sync must read the directories to add their messages.
+    cur_state_.forget();
+    new_state_.forget();
+    std::unordered_set<std::string_view> candidates(bases.begin(), bases.end());
+    if (std::none_of(uidlist_.records.begin(), uidlist_.records.end(),
+                     [&](const UidlistRecord& r) { return candidates.count(r.base) > 0; }))
+        return;  // their EXPUNGE dropped them first
+    ScanResult files = scan_confirmed();
+    const size_t before = uidlist_.records.size();
+    std::erase_if(uidlist_.records,
+                  [&](const UidlistRecord& r) { return candidates.count(r.base) && !files.count(r.base); });
+    if (uidlist_.records.size() != before) write_uidlist_locked(lock);
+}
+
 void MaildirMailbox::move_new_to_cur(ScanResult& files, std::set<std::string>& moved) {
     for (auto& [base, f] : files) {
         if (!f.in_new) continue;
@@ -84,7 +124,7 @@ void MaildirMailbox::restore_records() {
     if (!records_trimmed_) return;
     auto text = read_whole_file(uidlist_path());
     std::vector<UidlistRecord> full;
-    if (text) full = parse_uidlist(*text).records;
+    if (text) full = salvage_uidlist(*text).list.records;
     const Uid first = uidlist_.records.empty() ? UINT32_MAX : uidlist_.records.front().uid;
     std::erase_if(full, [first](const UidlistRecord& r) { return r.uid >= first; });
     uidlist_.records.insert(uidlist_.records.begin(), std::make_move_iterator(full.begin()),
@@ -118,7 +158,7 @@ void MaildirMailbox::append_uidlist_locked(DotLock& lock, size_t first) {
     uidlist_stamp_ = stamp_of(path);
 }
 
-bool MaildirMailbox::reload_uidlist() {
+bool MaildirMailbox::reload_uidlist(DotLock* held) {
     FileStamp stamp = stamp_of(uidlist_path());
     if (stamp == uidlist_stamp_ && uidlist_.uidvalidity != 0) return false;
     auto text = read_whole_file(uidlist_path());
@@ -126,7 +166,15 @@ bool MaildirMailbox::reload_uidlist() {
         uidlist_stamp_ = {};
         return false;
     }
-    Uidlist fresh = parse_uidlist(*text);
+    Uidlist fresh;
+    try {
+        fresh = parse_uidlist(*text);
+    } catch (const MailError& e) {
+        if (e.kind() != ErrorKind::Corrupt) throw;
+        uidlist_ = repair_uidlist(held);
+        records_trimmed_ = false;
+        return true;
+    }
     // A uidlist rewritten with another UIDVALIDITY means our UIDs are void;
     // keep going with the new one (imapd must notice and end the session).
     uidlist_ = std::move(fresh);
@@ -135,7 +183,46 @@ bool MaildirMailbox::reload_uidlist() {
     return true;
 }
 
-void MaildirMailbox::assign_uids(const ScanResult& files) {
+Uidlist MaildirMailbox::repair_uidlist(DotLock* held) {
+    std::optional<DotLock> own;
+    if (!held) {
+        try {
+            own.emplace(DotLock::acquire(uidlist_path(), timeouts_));
+        } catch (const MailError& e) {
+            if (e.kind() != ErrorKind::Permission) throw;
+            // A mailbox we cannot write: what can be read, if its UIDs hold.
+            auto text = read_whole_file(uidlist_path());
+            SalvagedUidlist s = salvage_uidlist(text ? *text : std::string());
+            if (!s.keeps_uidvalidity) throw MailError(ErrorKind::Corrupt, "dovecot-uidlist is damaged");
+            uidlist_stamp_ = {};
+            return s.list;
+        }
+    }
+    DotLock& lock = held ? *held : *own;
+    const FileStamp stamp = stamp_of(uidlist_path());
+    auto text = read_whole_file(uidlist_path());
+    try {
+        Uidlist ok = parse_uidlist(text ? *text : std::string());
+        uidlist_stamp_ = stamp;  // repaired by another process meanwhile
+        return ok;
+    } catch (const MailError& e) {
+        if (e.kind() != ErrorKind::Corrupt) throw;
+    }
+    SalvagedUidlist s = salvage_uidlist(text ? *text : std::string());
+    if (!s.keeps_uidvalidity) {
+        // UIDs above the records may have been given: they cannot be trusted
+        // under the old UIDVALIDITY. The records keep their numbers.
+        s.list.uidvalidity = next_uidvalidity(maildir_root(path_));
+        if (s.list.uidvalidity == uidlist_.uidvalidity) ++s.list.uidvalidity;
+    }
+    if (s.list.guid.empty()) s.list.guid = random_guid();
+    if (held) lock.write(format_uidlist(s.list), true);
+    else lock.replace(format_uidlist(s.list), true);
+    uidlist_stamp_ = stamp_of(uidlist_path());
+    return s.list;
+}
+
+void MaildirMailbox::assign_uids(ScanResult& files) {
     auto missing = [&]() {
         std::unordered_set<std::string_view> known;
         known.reserve(uidlist_.records.size() + files_.size());
@@ -149,7 +236,11 @@ void MaildirMailbox::assign_uids(const ScanResult& files) {
     if (missing().empty()) return;
     DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
     uidlist_stamp_ = {};
-    reload_uidlist();
+    reload_uidlist(&lock);
+    // Read the directories again under the lock: a file our scan saw may
+    // have been expunged (and its record dropped) while we waited, and must
+    // not come back with a new UID for a file that is gone.
+    files = scan_confirmed();
     auto todo = missing();
     if (todo.empty()) return;
     // Sorted on keys computed once (strtoull in the comparison was 13% of a
@@ -212,6 +303,8 @@ void MaildirMailbox::merge(EventSink& sink, bool allow_expunge, const ScanResult
                 continue;
             }
             files_.set_vanished(i, true);
+        } else {
+            files_.set_vanished(i, false);  // found again (a relocate() that lost a readdir race)
         }
         ++i;
     }
@@ -274,7 +367,7 @@ bool MaildirMailbox::add_own_appends(EventSink& sink) {
     ScanResult own;
     for (auto& [base, name] : own_appends_) own.emplace(base, ScannedFile{name, false});
     own_appends_.clear();
-    claim_recent(own);
+    claim_recent(own, {}, last);
     size_t before = messages_.size();
     for (auto it = first; it != uidlist_.records.end(); ++it) add_message(*it, own.find(it->base)->second);
     if (messages_.size() != before) sink.exists(messages_.size());
@@ -328,15 +421,28 @@ void MaildirMailbox::save_dates(bool opening) {
 }
 
 bool MaildirMailbox::relocate(size_t index) {
-    ScanResult files;
-    read_dir(dir("new"), true, files);
-    read_dir(dir("cur"), false, files);
+    ScanResult files = scan();
     auto it = files.find(files_.base(index));
+    if (it == files.end()) {
+        // readdir() may miss a file renamed while it reads (POSIX leaves it
+        // unspecified): look once more before calling it gone.
+        files = scan();
+        it = files.find(files_.base(index));
+    }
     if (it == files.end()) {
         files_.set_vanished(index, true);
         return false;
     }
-    files_.set_name(index, it->second.name, it->second.in_new);
+    // Every other message renamed since our last scan is followed too, so
+    // that a STORE over many messages another session renamed costs one
+    // directory read, not one a message. Their flags are read at the next sync.
+    for (size_t i = 0; i < files_.size(); ++i) {
+        auto f = files.find(files_.base(i));
+        if (f == files.end() || (f->second.name == files_.name(i) && f->second.in_new == files_.in_new(i))) continue;
+        files_.set_name(i, f->second.name, f->second.in_new);
+        files_.set_relocated(i, true);
+        files_.set_vanished(i, false);
+    }
     files_.set_relocated(index, true);
     return true;
 }
@@ -373,13 +479,21 @@ void MaildirMailbox::sync(EventSink& sink, bool allow_expunge) {
     own_appends_.clear();
     const bool opening = messages_.empty();
     if (opening) load_dates();
-    ScanResult files = scan();
+    ScanResult files = scan_confirmed();
     std::set<std::string> moved;
     FileStamp before_moves = this->cur_stamp();
-    move_new_to_cur(files, moved);
+    // Only a session that takes \Recent moves new mail to cur/: a message
+    // found in new/ is recent in the session that moves it (recent.cpp).
+    if (claims_recent_) move_new_to_cur(files, moved);
+    const Uid listed_before = uidlist_.records.empty() ? 0 : uidlist_.records.back().uid;
     assign_uids(files);
-    claim_recent(files);
+    claim_recent(files, moved, listed_before);
+    // Records whose files are gone (an EXPUNGE killed between its unlinks
+    // and its uidlist rewrite) are dropped, so that no later session keeps
+    // finding them.
+    std::vector<std::string> orphans = read_only_ ? std::vector<std::string>{} : absent_from(files);
     merge(sink, allow_expunge, files, moved);
+    if (!orphans.empty()) drop_orphans(orphans);
     dates_.reset();
     save_dates(opening);
     trim_records();

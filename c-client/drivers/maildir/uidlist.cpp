@@ -1,6 +1,8 @@
 #include "drivers/maildir/uidlist.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <unordered_set>
 
 #include "util/error.hpp"
 
@@ -135,6 +137,54 @@ Uidlist parse_uidlist(std::string_view text) {
         list.next_uid = list.records.back().uid + 1;
     }
     return list;
+}
+
+SalvagedUidlist salvage_uidlist(std::string_view text) {
+    SalvagedUidlist out;
+    Uidlist& list = out.list;
+    size_t nl = text.find('\n');
+    std::string_view header = text.substr(0, nl);
+    bool header_ok = false;
+    try {
+        if (nl != std::string_view::npos) {
+            parse_header(header, list);
+            // Without N the next UID is unknown (ours always write it).
+            header_ok = list.version == 1 || header.find(" N") != std::string_view::npos;
+        }
+    } catch (const MailError&) {
+    }
+    if (!header_ok) list = Uidlist{};
+    Uid highest = 0;              // the highest UID any line shows
+    bool lost_tail_uid = false;   // an unreadable UID after the last record kept
+    std::unordered_set<std::string> bases;
+    size_t pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) break;  // partial last line: being written
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (line.empty()) continue;
+        auto uid = parse_u32(line.substr(0, line.find(' ')));
+        if (uid) highest = std::max(highest, *uid);
+        try {
+            UidlistRecord rec = parse_record(line, list.version == 1 ? 1 : 3);
+            if ((!list.records.empty() && rec.uid <= list.records.back().uid) || rec.uid == UINT32_MAX ||
+                !bases.insert(rec.base).second) {
+                ++out.dropped;
+                continue;
+            }
+            list.records.push_back(std::move(rec));
+            lost_tail_uid = false;
+        } catch (const MailError&) {
+            ++out.dropped;
+            if (!uid) lost_tail_uid = true;
+        }
+    }
+    if (highest == UINT32_MAX) header_ok = false;
+    else if (highest >= list.next_uid) list.next_uid = highest + 1;
+    list.version = 3;
+    out.keeps_uidvalidity = header_ok && !lost_tail_uid;
+    return out;
 }
 
 std::string format_uidlist(const Uidlist& list) {

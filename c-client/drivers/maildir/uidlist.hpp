@@ -47,6 +47,20 @@ struct Uidlist {
 // without its newline (a write in progress) is ignored.
 Uidlist parse_uidlist(std::string_view text);
 
+// What can still be read from a damaged uidlist, as Dovecot rebuilds one:
+// the records that parse, in ascending UID order, each base name once (a
+// line out of order or repeating a name is dropped: its message gets a new
+// UID); the next UID above every UID any line still shows. keeps_uidvalidity
+// is false when a UID may have been given that no line shows any more (no
+// readable header, or an unreadable line after the last record kept): then
+// the UIDVALIDITY must change. Never throws.
+struct SalvagedUidlist {
+    Uidlist list;
+    bool keeps_uidvalidity = false;
+    size_t dropped = 0;  // lines that could not be kept
+};
+SalvagedUidlist salvage_uidlist(std::string_view text);
+
 // The text Dovecot would write for it (always version 3).
 std::string format_uidlist(const Uidlist& list);
 // One record's line, newline included, as format_uidlist writes it: what an
