@@ -27,15 +27,21 @@ void sleep_ms(long ms) {
 }
 
 // Opens (or creates) the lock file as lock_work() does; -1 with errno set.
+// Unlike lock_work(), a name whose file another process is unlinking at
+// this moment (lstat sees st_nlink 0) is tried again rather than taken for
+// a hard link, and a file that another user left without write permission
+// for us is opened read-only (flock() needs no more).
 int open_lock_file(const std::string& path) {
-    for (int attempt = 0; attempt < 100; ++attempt) {
+    for (int attempt = 0; attempt < 1000; ++attempt) {
         struct stat lst;
         if (::lstat(path.c_str(), &lst) == 0) {
+            if (lst.st_nlink == 0 && !S_ISLNK(lst.st_mode)) continue;  // being removed by its last holder
             if (S_ISLNK(lst.st_mode) || lst.st_nlink != 1) {
                 errno = EPERM;  // UW: "SECURITY PROBLEM" symlink or hard link on lock name
                 return -1;
             }
-            int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW, kLockMode);
+            int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+            if (fd < 0 && errno == EACCES) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
             if (fd >= 0 || errno != ENOENT) return fd;
             continue;  // unlinked between lstat and open: try again
         }
@@ -46,6 +52,21 @@ int open_lock_file(const std::string& path) {
     }
     errno = EAGAIN;
     return -1;
+}
+
+// Why the lock file could not be opened, as the error a client sees: a
+// refusal for a planted link or a foreign unreadable file, Busy when the
+// name kept changing under us, Io for the rest.
+[[noreturn]] void open_error(const std::string& path) {
+    const int err = errno;
+    if (err == EPERM)
+        throw MailError(ErrorKind::Permission, "refusing the mailbox lock file " + path +
+                                                   ": it is a symbolic link or has another hard link");
+    if (err == EACCES)
+        throw MailError(ErrorKind::Permission, "cannot open the mailbox lock file " + path +
+                                                   ", left by another user: " + std::strerror(err));
+    if (err == EAGAIN) throw MailError(ErrorKind::Busy, "the mailbox lock file keeps changing; try again later");
+    lock_error("cannot create the mailbox lock file");
 }
 
 }  // namespace
@@ -88,7 +109,7 @@ UwParseLock UwParseLock::acquire(int mailbox_fd, int op, int timeout_seconds) {
     const std::string path = path_for(mailbox_fd);
     for (;;) {
         UniqueFd fd(open_lock_file(path));
-        if (!fd) lock_error("cannot create the mailbox lock file");
+        if (!fd) open_error(path);
         flock_wait(fd.get(), op, timeout_seconds);
         // The holder before us may have unlinked the file at its release:
         // the lock is good only if the name still leads to our file.

@@ -7,7 +7,10 @@
 //   the file "/tmp/.<st_dev hex>.<st_ino hex>" of the mailbox, created mode
 //   0666 with O_EXCL, refused when it is a symbolic link or has another hard
 //   link, re-checked after locking (another process may have unlinked it),
-//   and unlinked at release when no one else holds it.
+//   and unlinked at release when no one else holds it. A name that its last
+//   holder is unlinking at that moment (st_nlink 0) is tried again, never
+//   refused (UW's lock_work takes it for a hard link); a file left by
+//   another user without write permission for us is locked read-only.
 #pragma once
 
 #include <sys/file.h>

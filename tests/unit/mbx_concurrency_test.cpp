@@ -6,8 +6,12 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -95,4 +99,75 @@ TEST_CASE("mbx: a relative change that the disk already has still updates the se
     CHECK((two.at(0).flags & kStorableFlags) == kFlagged);
     CHECK_FALSE(two.change_flags(0, {FlagChange::Op::Add, kFlagged, 0}));
     two.flush();
+}
+
+namespace {
+
+// Children that take and drop the parse lock of one file as fast as they
+// can; the exit status is how many attempts failed with an error.
+int race_parse_lock(const std::string& file, int children, double seconds) {
+    std::vector<pid_t> pids;
+    for (int c = 0; c < children; ++c) {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            int errors = 0;
+            UniqueFd fd(::open(file.c_str(), O_RDWR));
+            struct timespec start, now;
+            ::clock_gettime(CLOCK_MONOTONIC, &start);
+            do {
+                try {
+                    UwParseLock lock = UwParseLock::acquire(fd.get(), c % 2 ? LOCK_SH : LOCK_EX, 5);
+                } catch (const MailError& e) {
+                    if (!errors++) std::fprintf(stderr, "lock race: %s\n", e.what());
+                }
+                ::clock_gettime(CLOCK_MONOTONIC, &now);
+            } while ((now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9 < seconds);
+            ::_exit(errors > 100 ? 100 : errors);
+        }
+        pids.push_back(pid);
+    }
+    int errors = 0;
+    for (pid_t pid : pids) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        errors += WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+    }
+    return errors;
+}
+
+}  // namespace
+
+TEST_CASE("mbx: processes racing to create and remove UW's /tmp lock file get no error", "[mbx-conc]") {
+    TempBox m;
+    CHECK(race_parse_lock(m.str(), 8, 1.5) == 0);  // before: 1-9 "Operation not permitted"
+}
+
+TEST_CASE("mbx: a /tmp lock file left by another user with mode 0644 is still locked", "[mbx-conc]") {
+    if (::geteuid() != 0) return;  // needs a file of another owner
+    TempBox m;
+    ::chmod(m.dir.c_str(), 0755);
+    ::chmod(m.str().c_str(), 0644);
+    UniqueFd fd(::open(m.str().c_str(), O_RDWR));
+    const std::string path = UwParseLock::path_for(fd.get());
+    {
+        UniqueFd lf(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL, 0644));
+        REQUIRE(lf);
+        REQUIRE(::fchown(lf.get(), 65534, 65534) == 0);  // nobody's, as UW's tools may leave it
+    }
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        if (::setgid(65534) < 0 || ::setuid(1) < 0) ::_exit(3);  // daemon: neither owner nor root
+        UniqueFd box(::open(m.str().c_str(), O_RDONLY));
+        try {
+            UwParseLock lock = UwParseLock::acquire(box.get(), LOCK_EX, 2);
+            ::_exit(lock.held() ? 0 : 1);
+        } catch (const MailError&) {
+            ::_exit(2);
+        }
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::unlink(path.c_str());
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }
