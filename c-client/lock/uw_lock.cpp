@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "lock/lock_wait.hpp"
 #include "util/error.hpp"
 
 namespace mail {
@@ -71,6 +73,23 @@ int open_lock_file(const std::string& path) {
 
 }  // namespace
 
+bool flock_has_waiters(int fd) {
+    struct stat st;
+    if (::fstat(fd, &st) < 0) return false;
+    // /proc/locks lists blocked requests as "N: -> FLOCK ... MAJ:MIN:INO ...".
+    char id[64];
+    std::snprintf(id, sizeof id, " %02x:%02x:%lu ", ::major(st.st_dev), ::minor(st.st_dev),
+                  static_cast<unsigned long>(st.st_ino));
+    FILE* f = std::fopen("/proc/locks", "re");
+    if (!f) return false;
+    char line[256];
+    bool waiters = false;
+    while (!waiters && std::fgets(line, sizeof line, f))
+        waiters = std::strstr(line, "-> ") && std::strstr(line, id);
+    std::fclose(f);
+    return waiters;
+}
+
 bool flock_retry(int fd, int op) {
     for (;;) {
         if (::flock(fd, op) == 0) return true;
@@ -81,7 +100,15 @@ bool flock_retry(int fd, int op) {
 }
 
 void flock_wait(int fd, int op, int timeout_seconds) {
-    // Poll with LOCK_NB rather than block: a stuck holder must not hang us forever.
+    if (flock_retry(fd, op | LOCK_NB)) return;
+    // Queue in the kernel (lock/lock_wait.hpp) rather than poll: a poller
+    // can lose every race to newcomers.
+    switch (blocking_lock_wait([&] { return ::flock(fd, op); }, timeout_seconds * 1000L)) {
+    case LockWait::Locked: return;
+    case LockWait::TimedOut: throw MailError(ErrorKind::Busy, "the mailbox is locked by another process");
+    case LockWait::Failed: lock_error("cannot lock the mailbox");
+    case LockWait::NoTimer: break;
+    }
     struct timespec start;
     ::clock_gettime(CLOCK_MONOTONIC, &start);
     long delay = 1;
@@ -124,8 +151,10 @@ UwParseLock UwParseLock::acquire(int mailbox_fd, int op, int timeout_seconds) {
 
 void UwParseLock::release() {
     if (!fd_) return;
-    // unlockfd(): delete the file if no one else shares it.
-    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0) ::unlink(path_.c_str());
+    // unlockfd(): delete the file if no one else shares it, nor waits for
+    // it: waiters queued on this file would otherwise wake to a name that
+    // leads elsewhere and race anew for a fresh file, losing their turn.
+    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0 && !flock_has_waiters(fd_.get())) ::unlink(path_.c_str());
     ::flock(fd_.get(), LOCK_UN);
     fd_.reset();
 }

@@ -7,7 +7,7 @@
 //   the file "/tmp/.<st_dev hex>.<st_ino hex>" of the mailbox, created mode
 //   0666 with O_EXCL, refused when it is a symbolic link or has another hard
 //   link, re-checked after locking (another process may have unlinked it),
-//   and unlinked at release when no one else holds it. A name that its last
+//   and unlinked at release when no one else holds it or waits for it. A name that its last
 //   holder is unlinking at that moment (st_nlink 0) is tried again, never
 //   refused (UW's lock_work takes it for a hard link); a file left by
 //   another user without write permission for us is locked read-only.
@@ -26,9 +26,14 @@ namespace mail {
 // Throws MailError(Io) on other errors.
 bool flock_retry(int fd, int op);
 
-// Waits up to timeout_seconds for flock(fd, op) (op LOCK_SH or LOCK_EX);
-// throws MailError(Busy) when the time runs out.
+// Waits up to timeout_seconds for flock(fd, op) (op LOCK_SH or LOCK_EX) in
+// the kernel's queue (lock/lock_wait.hpp); throws MailError(Busy) when the
+// time runs out.
 void flock_wait(int fd, int op, int timeout_seconds);
+
+// True when a process waits in the kernel for a lock on the file open on fd
+// (its blocked requests in /proc/locks); false when that cannot be told.
+bool flock_has_waiters(int fd);
 
 class UwParseLock {
 public:

@@ -18,6 +18,7 @@
 
 #include "drivers/mbx/driver.hpp"
 #include "drivers/mbx/mbx_mailbox.hpp"
+#include "lock/kernel_lock.hpp"
 #include "util/error.hpp"
 
 using namespace mail;
@@ -170,4 +171,103 @@ TEST_CASE("mbx: a /tmp lock file left by another user with mode 0644 is still lo
     ::unlink(path.c_str());
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+namespace {
+
+void nap_ms(long ms) {
+    struct timespec ts{ms / 1000, (ms % 1000) * 1000000L};
+    ::nanosleep(&ts, nullptr);
+}
+
+// The order in which waiters got the lock of `file`: waiter 0 starts first,
+// waiters 1..n-1 a little later, while the parent holds the lock; each
+// holds it for hold_ms once it has it. lock(fd) takes it (throws on timeout).
+template <typename Lock>
+std::vector<int> lock_order(const std::string& file, int n, long hold_ms, Lock lock) {
+    UniqueFd held(::open(file.c_str(), O_RDWR));
+    auto first = lock(held.get());
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::vector<pid_t> pids;
+    for (int i = 0; i < n; ++i) {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            ::close(fds[0]);
+            UniqueFd fd(::open(file.c_str(), O_RDWR));
+            try {
+                auto l = lock(fd.get());
+                char c = static_cast<char>('a' + i);
+                (void)!::write(fds[1], &c, 1);
+                nap_ms(hold_ms);
+            } catch (const MailError&) {
+                char c = '!';
+                (void)!::write(fds[1], &c, 1);
+            }
+            ::_exit(0);
+        }
+        pids.push_back(pid);
+        nap_ms(i == 0 ? 300 : 10);  // the first waiter has waited long by the time others come
+    }
+    nap_ms(100);
+    ::close(fds[1]);
+    { auto drop = std::move(first); }
+    std::vector<int> order;
+    char c;
+    while (::read(fds[0], &c, 1) == 1) order.push_back(c == '!' ? -1 : c - 'a');
+    ::close(fds[0]);
+    for (pid_t pid : pids) ::waitpid(pid, nullptr, 0);
+    return order;
+}
+
+}  // namespace
+
+TEST_CASE("lock waits queue: the first flock waiter is served first, not after later ones", "[lock-fair]") {
+    TempBox m;
+    for (int round = 0; round < 3; ++round) {
+        auto order = lock_order(m.str(), 6, 30, [](int fd) {
+            flock_wait(fd, LOCK_EX, 10);
+            struct Unlock {
+                int fd;
+                Unlock(int f) : fd(f) {}
+                Unlock(Unlock&& o) noexcept : fd(o.fd) { o.fd = -1; }
+                ~Unlock() { if (fd >= 0) ::flock(fd, LOCK_UN); }
+            };
+            return Unlock(fd);
+        });
+        REQUIRE(order.size() == 6);
+        CHECK(order[0] == 0);
+    }
+}
+
+TEST_CASE("lock waits queue: the first parse-lock waiter is served first", "[lock-fair]") {
+    TempBox m;
+    for (int round = 0; round < 3; ++round) {
+        auto order = lock_order(m.str(), 6, 30, [](int fd) { return UwParseLock::acquire(fd, LOCK_EX, 10); });
+        REQUIRE(order.size() == 6);
+        CHECK(order[0] == 0);
+    }
+}
+
+TEST_CASE("lock waits queue: the first fcntl+flock waiter (unix mbox) is served first", "[lock-fair]") {
+    TempBox m;
+    for (int round = 0; round < 3; ++round) {
+        auto order = lock_order(m.str(), 6, 30, [](int fd) { return KernelLock::acquire(fd, true, 10); });
+        REQUIRE(order.size() == 6);
+        CHECK(order[0] == 0);
+    }
+}
+
+TEST_CASE("lock waits queue: a wait still ends at the timeout", "[lock-fair]") {
+    TempBox m;
+    UniqueFd held(::open(m.str().c_str(), O_RDWR));
+    UniqueFd other(::open(m.str().c_str(), O_RDWR));
+    flock_wait(held.get(), LOCK_EX, 1);
+    struct timespec a, b;
+    ::clock_gettime(CLOCK_MONOTONIC, &a);
+    CHECK_THROWS_AS(flock_wait(other.get(), LOCK_EX, 1), MailError);
+    ::clock_gettime(CLOCK_MONOTONIC, &b);
+    const double waited = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+    CHECK(waited >= 0.99);
+    CHECK(waited < 1.5);
 }
