@@ -122,6 +122,10 @@ private:
     void remember_file_state();
     void note_mtime(const struct stat& st);  // known_mtime_ns_ and known_settled_
 
+    // mailbox.cpp (parse lock held, at open): finishes a compaction that a
+    // killed process left half done (compact_journal.hpp).
+    void finish_compaction();
+
     // expunge.cpp: compacts the file when no one else has it open (true),
     // else nothing. Removes the messages selected by `remove` from the index.
     bool compact(EventSink& sink, const std::vector<bool>& remove);
