@@ -6,8 +6,11 @@ issue 17's lock fairness figure.
     python3 tests/bench/lock_wait.py [FORMAT ...] [--n 50 200] [--body KB]
 
 Prints, per format and N: the slowest and median delivery (from spawn to
-exit), the wall time of the whole batch and how many exited 75 (the lock
-timeout). Each delivery's message carries --body KB of text (default 4)."""
+exit), the slowest of the first quarter spawned (fair queueing serves them
+first), the most later-spawned deliveries that finished before one
+delivery (overtaken), the wall time of the whole batch and how many exited
+75 (the lock timeout). Each message carries --body KB of text (default 4).
+BUILD_DIR picks the build whose dmail and imapd run."""
 import argparse
 import os
 import statistics
@@ -31,21 +34,27 @@ def run(fmt, n, body_kb):
         session.send(b"i1 IDLE\r\n")
         assert session.read_response_line().startswith(b"+")
         body = (b"x" * 71 + b"\n") * (body_kb * 1024 // 72)
-        start, procs = {}, {}
-        t0 = time.monotonic()
+        start, procs, order = {}, {}, {}
+        # All spawned first (slow under load), then all given their message
+        # at once: the waits measured are the lock's, not the fork's.
         for i in range(n):
             p = subprocess.Popen([lib.binary("dmail")], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, env=dmail_env(home, fmt), preexec_fn=preexec)
-            start[p.pid] = time.monotonic()
             procs[p.pid] = p
-            p.stdin.write(message(f"concurrent {i}", body=body))
+            order[p.pid] = i
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        for p in procs.values():
+            p.stdin.write(message(f"concurrent {order[p.pid]}", body=body))
             p.stdin.close()
-        waits, tempfail = [], 0
+            start[p.pid] = time.monotonic()
+        waits, tempfail, done = {}, 0, []
         while procs:
             pid, status = os.wait()
             if pid not in procs:
                 continue
-            waits.append(time.monotonic() - start[pid])
+            waits[order[pid]] = time.monotonic() - start[pid]
+            done.append(order[pid])
             procs.pop(pid).returncode = os.waitstatus_to_exitcode(status)
             if os.waitstatus_to_exitcode(status) == 75:
                 tempfail += 1
@@ -53,7 +62,9 @@ def run(fmt, n, body_kb):
     finally:
         session.proc.kill()
         session.proc.wait()
-    return max(waits), statistics.median(waits), total, tempfail
+    overtaken = max(sum(1 for j in done[:k] if j > i) for k, i in enumerate(done))
+    first_quarter = max(waits[i] for i in range(max(1, n // 4)))
+    return max(waits.values()), statistics.median(waits.values()), first_quarter, overtaken, total, tempfail
 
 
 def main():
@@ -64,9 +75,10 @@ def main():
     args = ap.parse_args()
     for fmt in args.formats:
         for n in args.n:
-            worst, median, total, tempfail = run(fmt, n, args.body)
-            print(f"{fmt:5} N={n:3}: worst {worst:6.2f} s, median {median:5.2f} s, "
-                  f"batch {total:6.2f} s, exit 75: {tempfail}", flush=True)
+            worst, median, quarter, overtaken, total, tempfail = run(fmt, n, args.body)
+            print(f"{fmt:5} N={n:3}: worst {worst:6.2f} s, median {median:5.2f} s, first quarter's worst "
+                  f"{quarter:6.2f} s, overtaken by {overtaken:3}, batch {total:6.2f} s, exit 75: {tempfail}",
+                  flush=True)
 
 
 if __name__ == "__main__":
