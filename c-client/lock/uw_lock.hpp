@@ -31,10 +31,6 @@ bool flock_retry(int fd, int op);
 // time runs out.
 void flock_wait(int fd, int op, int timeout_seconds);
 
-// True when a process waits in the kernel for a lock on the file open on fd
-// (its blocked requests in /proc/locks); false when that cannot be told.
-bool flock_has_waiters(int fd);
-
 class UwParseLock {
 public:
     // Takes the lock for the open mailbox file fd (op LOCK_EX or LOCK_SH),
@@ -56,6 +52,8 @@ public:
     static std::string path_for(int mailbox_fd);
 
 private:
+    // Another process waits for this lock file (its fcntl mark on byte 0).
+    bool has_waiters() const;
     UwParseLock(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
     std::string path_;
     UniqueFd fd_;

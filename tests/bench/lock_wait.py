@@ -10,7 +10,7 @@ exit), the slowest of the first quarter spawned (fair queueing serves them
 first), the most later-spawned deliveries that finished before one
 delivery (overtaken), the wall time of the whole batch and how many exited
 75 (the lock timeout). Each message carries --body KB of text (default 4).
-BUILD_DIR picks the build whose dmail and imapd run."""
+--stagger MS releases them one after another. BUILD_DIR picks the build whose dmail and imapd run."""
 import argparse
 import os
 import statistics
@@ -23,7 +23,7 @@ import lib  # noqa: E402
 from test_dmail import as_nobody, dmail, dmail_env, location, message  # noqa: E402
 
 
-def run(fmt, n, body_kb):
+def run(fmt, n, body_kb, stagger_ms=0):
     home = lib.tempdir()
     dmail(home, fmt, [], message("first"))
     preexec = as_nobody(home)
@@ -48,6 +48,8 @@ def run(fmt, n, body_kb):
             p.stdin.write(message(f"concurrent {order[p.pid]}", body=body))
             p.stdin.close()
             start[p.pid] = time.monotonic()
+            if stagger_ms:
+                time.sleep(stagger_ms / 1000)
         waits, tempfail, done = {}, 0, []
         while procs:
             pid, status = os.wait()
@@ -72,10 +74,11 @@ def main():
     ap.add_argument("formats", nargs="*", default=["mbx", "unix"])
     ap.add_argument("--n", type=int, nargs="+", default=[50, 200])
     ap.add_argument("--body", type=int, default=4)
+    ap.add_argument("--stagger", type=float, default=0, help="ms between releases (0: all at once)")
     args = ap.parse_args()
     for fmt in args.formats:
         for n in args.n:
-            worst, median, quarter, overtaken, total, tempfail = run(fmt, n, args.body)
+            worst, median, quarter, overtaken, total, tempfail = run(fmt, n, args.body, args.stagger)
             print(f"{fmt:5} N={n:3}: worst {worst:6.2f} s, median {median:5.2f} s, first quarter's worst "
                   f"{quarter:6.2f} s, overtaken by {overtaken:3}, batch {total:6.2f} s, exit 75: {tempfail}",
                   flush=True)
