@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "lock/lock_wait.hpp"
 #include "lock/uw_lock.hpp"
 #include "util/error.hpp"
 
@@ -33,13 +34,27 @@ bool fcntl_try(int fd, short type) {
 
 KernelLock KernelLock::acquire(int fd, bool exclusive, int timeout_seconds) {
     time_t deadline = ::time(nullptr) + timeout_seconds;
-    long wait_ms = 5;
-    while (!fcntl_try(fd, exclusive ? F_WRLCK : F_RDLCK)) {
-        if (::time(nullptr) >= deadline)
+    const short type = exclusive ? F_WRLCK : F_RDLCK;
+    if (!fcntl_try(fd, type)) {
+        // Queue for the record lock in the kernel (lock/lock_wait.hpp).
+        struct flock fl {};
+        fl.l_type = type;
+        fl.l_whence = SEEK_SET;
+        LockWait r = blocking_lock_wait([&] { return ::fcntl(fd, F_SETLKW, &fl); }, timeout_seconds * 1000L);
+        if (r == LockWait::TimedOut)
             throw MailError(ErrorKind::Busy, "the mailbox is locked by another program; try again later");
-        struct timespec ts{0, wait_ms * 1000000L};
-        ::nanosleep(&ts, nullptr);
-        if (wait_ms < 200) wait_ms *= 2;
+        if (r != LockWait::Locked) {
+            // No timer, or EDEADLK (two processes each waiting for the
+            // other's record lock): poll for the rest of the time.
+            long wait_ms = 5;
+            while (!fcntl_try(fd, type)) {
+                if (::time(nullptr) >= deadline)
+                    throw MailError(ErrorKind::Busy, "the mailbox is locked by another program; try again later");
+                struct timespec ts{0, wait_ms * 1000000L};
+                ::nanosleep(&ts, nullptr);
+                if (wait_ms < 200) wait_ms *= 2;
+            }
+        }
     }
     try {
         flock_wait(fd, exclusive ? LOCK_EX : LOCK_SH, static_cast<int>(deadline - ::time(nullptr)) + 1);

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "lock/lock_wait.hpp"
 #include "util/error.hpp"
 
 namespace mail {
@@ -27,15 +28,21 @@ void sleep_ms(long ms) {
 }
 
 // Opens (or creates) the lock file as lock_work() does; -1 with errno set.
+// Unlike lock_work(), a name whose file another process is unlinking at
+// this moment (lstat sees st_nlink 0) is tried again rather than taken for
+// a hard link, and a file that another user left without write permission
+// for us is opened read-only (flock() needs no more).
 int open_lock_file(const std::string& path) {
-    for (int attempt = 0; attempt < 100; ++attempt) {
+    for (int attempt = 0; attempt < 1000; ++attempt) {
         struct stat lst;
         if (::lstat(path.c_str(), &lst) == 0) {
+            if (lst.st_nlink == 0 && !S_ISLNK(lst.st_mode)) continue;  // being removed by its last holder
             if (S_ISLNK(lst.st_mode) || lst.st_nlink != 1) {
                 errno = EPERM;  // UW: "SECURITY PROBLEM" symlink or hard link on lock name
                 return -1;
             }
-            int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW, kLockMode);
+            int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+            if (fd < 0 && errno == EACCES) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
             if (fd >= 0 || errno != ENOENT) return fd;
             continue;  // unlinked between lstat and open: try again
         }
@@ -48,7 +55,46 @@ int open_lock_file(const std::string& path) {
     return -1;
 }
 
+// Why the lock file could not be opened, as the error a client sees: a
+// refusal for a planted link or a foreign unreadable file, Busy when the
+// name kept changing under us, Io for the rest.
+[[noreturn]] void open_error(const std::string& path) {
+    const int err = errno;
+    if (err == EPERM)
+        throw MailError(ErrorKind::Permission, "refusing the mailbox lock file " + path +
+                                                   ": it is a symbolic link or has another hard link");
+    if (err == EACCES)
+        throw MailError(ErrorKind::Permission, "cannot open the mailbox lock file " + path +
+                                                   ", left by another user: " + std::strerror(err));
+    if (err == EAGAIN) throw MailError(ErrorKind::Busy, "the mailbox lock file keeps changing; try again later");
+    lock_error("cannot create the mailbox lock file");
+}
+
 }  // namespace
+
+// A waiter's mark on the lock file while it waits in flock(): a shared
+// fcntl() record lock on its first byte (independent of flock() on Linux;
+// UW's lock_work takes only flock()). The holder tests for one at release,
+// which /proc/locks would tell too, but at 50 ms a read with 200 waiters.
+class WaitMark {
+public:
+    explicit WaitMark(int fd) : fd_(fd) { set(F_RDLCK); }
+    ~WaitMark() { set(F_UNLCK); }
+    WaitMark(const WaitMark&) = delete;
+    WaitMark& operator=(const WaitMark&) = delete;
+
+private:
+    void set(short type) {
+        struct flock fl {};
+        fl.l_type = type;
+        fl.l_whence = SEEK_SET;
+        fl.l_start = 0;
+        fl.l_len = 1;
+        while (::fcntl(fd_, F_SETLK, &fl) < 0 && errno == EINTR) {
+        }
+    }
+    int fd_;
+};
 
 bool flock_retry(int fd, int op) {
     for (;;) {
@@ -60,7 +106,15 @@ bool flock_retry(int fd, int op) {
 }
 
 void flock_wait(int fd, int op, int timeout_seconds) {
-    // Poll with LOCK_NB rather than block: a stuck holder must not hang us forever.
+    if (flock_retry(fd, op | LOCK_NB)) return;
+    // Queue in the kernel (lock/lock_wait.hpp) rather than poll: a poller
+    // can lose every race to newcomers.
+    switch (blocking_lock_wait([&] { return ::flock(fd, op); }, timeout_seconds * 1000L)) {
+    case LockWait::Locked: return;
+    case LockWait::TimedOut: throw MailError(ErrorKind::Busy, "the mailbox is locked by another process");
+    case LockWait::Failed: lock_error("cannot lock the mailbox");
+    case LockWait::NoTimer: break;
+    }
     struct timespec start;
     ::clock_gettime(CLOCK_MONOTONIC, &start);
     long delay = 1;
@@ -88,8 +142,11 @@ UwParseLock UwParseLock::acquire(int mailbox_fd, int op, int timeout_seconds) {
     const std::string path = path_for(mailbox_fd);
     for (;;) {
         UniqueFd fd(open_lock_file(path));
-        if (!fd) lock_error("cannot create the mailbox lock file");
-        flock_wait(fd.get(), op, timeout_seconds);
+        if (!fd) open_error(path);
+        if (!flock_retry(fd.get(), op | LOCK_NB)) {
+            WaitMark mark(fd.get());  // keeps the holder from unlinking the file under us
+            flock_wait(fd.get(), op, timeout_seconds);
+        }
         // The holder before us may have unlinked the file at its release:
         // the lock is good only if the name still leads to our file.
         struct stat lst, fst;
@@ -101,10 +158,21 @@ UwParseLock UwParseLock::acquire(int mailbox_fd, int op, int timeout_seconds) {
     }
 }
 
+bool UwParseLock::has_waiters() const {
+    struct flock fl {};
+    fl.l_type = F_WRLCK;  // would a write lock on the first byte meet another process's mark?
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 1;
+    return ::fcntl(fd_.get(), F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
 void UwParseLock::release() {
     if (!fd_) return;
-    // unlockfd(): delete the file if no one else shares it.
-    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0) ::unlink(path_.c_str());
+    // unlockfd(): delete the file if no one else shares it, nor waits for
+    // it: waiters queued on this file would otherwise wake to a name that
+    // leads elsewhere and race anew for a fresh file, losing their turn.
+    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0 && !has_waiters()) ::unlink(path_.c_str());
     ::flock(fd_.get(), LOCK_UN);
     fd_.reset();
 }

@@ -7,7 +7,10 @@
 //   the file "/tmp/.<st_dev hex>.<st_ino hex>" of the mailbox, created mode
 //   0666 with O_EXCL, refused when it is a symbolic link or has another hard
 //   link, re-checked after locking (another process may have unlinked it),
-//   and unlinked at release when no one else holds it.
+//   and unlinked at release when no one else holds it or waits for it. A name that its last
+//   holder is unlinking at that moment (st_nlink 0) is tried again, never
+//   refused (UW's lock_work takes it for a hard link); a file left by
+//   another user without write permission for us is locked read-only.
 #pragma once
 
 #include <sys/file.h>
@@ -23,8 +26,9 @@ namespace mail {
 // Throws MailError(Io) on other errors.
 bool flock_retry(int fd, int op);
 
-// Waits up to timeout_seconds for flock(fd, op) (op LOCK_SH or LOCK_EX);
-// throws MailError(Busy) when the time runs out.
+// Waits up to timeout_seconds for flock(fd, op) (op LOCK_SH or LOCK_EX) in
+// the kernel's queue (lock/lock_wait.hpp); throws MailError(Busy) when the
+// time runs out.
 void flock_wait(int fd, int op, int timeout_seconds);
 
 class UwParseLock {
@@ -48,6 +52,8 @@ public:
     static std::string path_for(int mailbox_fd);
 
 private:
+    // Another process waits for this lock file (its fcntl mark on byte 0).
+    bool has_waiters() const;
     UwParseLock(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
     std::string path_;
     UniqueFd fd_;

@@ -1,7 +1,8 @@
 // EXPUNGE as mbx_rewrite does it: with the file to ourselves (flock LOCK_EX,
 // taken only while holding the parse lock, so that no one slips in while
 // flock converts our shared lock) the kept messages slide down over the
-// removed ones and over earlier holes, and the file is truncated. When other
+// removed ones and over earlier holes, and the file is truncated; restartable
+// through a journal (compact_journal.hpp) that the next open finishes. When other
 // sessions have the file open, the messages are only marked fEXPUNGED in
 // place: holes that readers skip and a later compaction reclaims.
 #include <fcntl.h>
@@ -11,60 +12,66 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "drivers/mbx/compact_journal.hpp"
 #include "drivers/mbx/mbx_mailbox.hpp"
 #include "util/error.hpp"
 
 namespace mail::mbx {
-
-namespace {
-
-// Copies n bytes from `from` down to `to` (< from) in the same file.
-void move_down(int fd, uint64_t from, uint64_t to, uint64_t n, std::vector<char>& buf) {
-    while (n > 0) {
-        size_t chunk = static_cast<size_t>(std::min<uint64_t>(n, buf.size()));
-        if (pread_some(fd, buf.data(), chunk, from) != chunk)
-            throw MailError(ErrorKind::Corrupt, "the mailbox is shorter than its index");
-        pwrite_all(fd, std::string_view(buf.data(), chunk), to);
-        from += chunk;
-        to += chunk;
-        n -= chunk;
-    }
-}
-
-}  // namespace
 
 bool MbxMailbox::compact(EventSink& sink, const std::vector<bool>& remove) {
     if (!flock_retry(fd(), LOCK_EX | LOCK_NB)) {
         flock_wait(fd(), LOCK_SH, options_.lock_timeout_seconds);  // the failed conversion dropped it
         return false;
     }
-    std::vector<char> buf(1 << 20);
+    // The plan first: where each kept message goes (runs of adjacent ones
+    // moving by the same distance are one move), nothing written yet.
+    std::vector<CompactMove> moves;
+    std::vector<uint64_t> new_offset(messages_.size());
     uint64_t ppos = kHeaderSize, pos = kHeaderSize, delta = 0;
-    size_t i = 0;
-    for (size_t original = 0; i < messages_.size(); ++original) {
-        Slot& s = slots_[i];
+    for (size_t i = 0; i < messages_.size(); ++i) {
+        const Slot& s = slots_[i];
         if (s.offset != ppos) {  // a hole before this message
             delta += s.offset - ppos;
             ppos = s.offset;
         }
         const uint64_t k = s.line_length + messages_[i].size;
         ppos += k;
-        if (original < remove.size() && remove[original]) {
+        if (i < remove.size() && remove[i]) {
             delta += k;
+            continue;
+        }
+        new_offset[i] = s.offset - delta;
+        if (delta) {
+            if (!moves.empty() && moves.back().from + moves.back().length == s.offset &&
+                moves.back().from - moves.back().to == delta)
+                moves.back().length += k;
+            else
+                moves.push_back({s.offset, s.offset - delta, k});
+        }
+        pos = new_offset[i] + k;
+    }
+    if (!moves.empty()) {
+        // Restartable (compact_journal.hpp); without a journal, no moves.
+        auto journal = CompactJournal::begin(path_, fstat_or_throw(fd()), moves, pos);
+        if (!journal) {
+            flock_wait(fd(), LOCK_SH, options_.lock_timeout_seconds);
+            return false;
+        }
+        journal->run(fd());
+    } else {
+        if (::ftruncate(fd(), static_cast<off_t>(pos)) < 0) throw_errno("cannot shrink the mailbox", errno);
+        if (::fsync(fd()) < 0) throw_errno("cannot write the mailbox", errno);
+    }
+    for (size_t i = 0, original = 0; original < new_offset.size(); ++original) {
+        if (original < remove.size() && remove[original]) {
             slots_.erase(slots_.begin() + static_cast<ptrdiff_t>(i));
             messages_.erase(messages_.begin() + static_cast<ptrdiff_t>(i));
             sink.expunged(i + 1);
             continue;
         }
-        if (delta) {
-            move_down(fd(), s.offset, s.offset - delta, k, buf);
-            s.offset -= delta;
-        }
-        pos = s.offset + k;
+        slots_[i].offset = new_offset[original];
         ++i;
     }
-    if (::ftruncate(fd(), static_cast<off_t>(pos)) < 0) throw_errno("cannot shrink the mailbox", errno);
-    if (::fsync(fd()) < 0) throw_errno("cannot write the mailbox", errno);
     parsed_size_ = pos;
     holes_ = false;
     flock_wait(fd(), LOCK_SH, options_.lock_timeout_seconds);  // let sharers in again

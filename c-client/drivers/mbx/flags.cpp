@@ -5,7 +5,9 @@
 // changes (a batch, ended by flush() or by the next locked operation), each
 // message's status is read (another process may have expunged it) and
 // written with one pread and one pwrite, and the fsync (and the atime that
-// keeps the file from looking \Marked) comes once, at flush().
+// keeps the file from looking \Marked) comes once, at flush(). A relative
+// change (change_flags) applies to the status read from the file in the
+// batch, never to the session's copy, so that two sessions keep both changes.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -82,26 +84,56 @@ void MbxMailbox::end_flag_batch() {
     batch_lock_.reset();
 }
 
-void MbxMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keywords) {
+uint32_t MbxMailbox::stored_status(size_t index, uint32_t& keywords) {
     if (read_only_) throw MailError(ErrorKind::Permission, "the mailbox is open read-only");
     Slot& s = slots_.at(index);
     if (s.gone) throw MailError(ErrorKind::NotFound, "the message has been expunged by another session");
     begin_flag_batch();
-    uint32_t cur_kw = 0, cur_uw = 0;
-    if (!trust_statuses_ && !read_status(s, cur_kw, cur_uw)) {
+    const MessageInfo& m = messages_[index];
+    uint32_t uw = uw_from_system_flags(m.flags) | fOLD;
+    keywords = static_cast<uint32_t>(m.keywords);
+    if (!trust_statuses_ && !read_status(s, keywords, uw)) {
         flagcheck_ = true;
         throw MailError(ErrorKind::NotFound, "the message has moved; try again after a check");
     }
-    if (cur_uw & fEXPUNGED) {
+    if (uw & fEXPUNGED) {
         s.gone = true;
         throw MailError(ErrorKind::NotFound, "the message has been expunged by another session");
     }
-    const uint32_t kw = static_cast<uint32_t>(keywords & ((KeywordMask{1} << kMaxKeywords) - 1));
+    return uw;
+}
+
+void MbxMailbox::store_status(size_t index, uint32_t flags, uint32_t keywords) {
     MessageInfo& m = messages_[index];
-    write_status(s, kw, uw_from_system_flags(flags) | fOLD, m.uid);
+    write_status(slots_[index], keywords, uw_from_system_flags(flags) | fOLD, m.uid);
     flags_unsynced_ = true;
     m.flags = (flags & kStorableFlags) | (m.flags & kRecent);
-    m.keywords = kw;
+    m.keywords = keywords;
+}
+
+void MbxMailbox::set_flags(size_t index, uint32_t flags, KeywordMask keywords) {
+    uint32_t stored_kw = 0;
+    stored_status(index, stored_kw);
+    store_status(index, flags, static_cast<uint32_t>(keywords & ((KeywordMask{1} << kMaxKeywords) - 1)));
+}
+
+bool MbxMailbox::change_flags(size_t index, const FlagChange& change) {
+    // As mbx_flag: the change applies to the status in the file, read under
+    // the batch's lock, not to this session's copy (another session may
+    // have changed other flags since our last sync).
+    uint32_t stored_kw = 0;
+    const uint32_t stored = system_flags_from_uw(stored_status(index, stored_kw));
+    const uint32_t flags = change.apply(stored);
+    const auto kw = static_cast<uint32_t>(change.apply(KeywordMask{stored_kw}) & ((KeywordMask{1} << kMaxKeywords) - 1));
+    MessageInfo& m = messages_[index];
+    const bool seen_differs = (m.flags & kStorableFlags) != flags || m.keywords != kw;
+    if (flags != stored || kw != stored_kw) {
+        store_status(index, flags, kw);
+    } else {
+        m.flags = flags | (m.flags & kRecent);  // the file is right; our copy was stale
+        m.keywords = kw;
+    }
+    return seen_differs;
 }
 
 void MbxMailbox::flush() {

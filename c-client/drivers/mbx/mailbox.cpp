@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "drivers/mbx/compact_journal.hpp"
 #include "drivers/mbx/mbx_mailbox.hpp"
 #include "index/index_path.hpp"
 #include "util/error.hpp"
@@ -77,6 +78,7 @@ MbxMailbox::MbxMailbox(std::string path, OpenMode mode, MbxOptions options)
         // mbx_open: parse permission first, then the shared lock on the file,
         // so that we never wait for a compaction while holding it.
         UwParseLock lock = parse_lock();
+        finish_compaction();
         flock_wait(fd, LOCK_SH, options_.lock_timeout_seconds);
         Header h = read_header();
         uidvalidity_ = h.uidvalidity;
@@ -90,6 +92,22 @@ MbxMailbox::MbxMailbox(std::string path, OpenMode mode, MbxOptions options)
         sync_locked(sink, true);
         if (open_index_stale()) save_open_index(true);
     }
+}
+
+void MbxMailbox::finish_compaction() {
+    if (::access(CompactJournal::path_for(path_).c_str(), F_OK) != 0) return;  // none: the usual case
+    // A read-only open still finishes it (the file is unreadable until then)
+    // when the user may write the mailbox.
+    UniqueFd rw(read_only_ ? ::open(path_.c_str(), O_RDWR | O_CLOEXEC) : -1);
+    const int wfd = read_only_ ? rw.get() : fd();
+    if (wfd < 0)
+        throw MailError(ErrorKind::Corrupt, "the mailbox's last expunge was interrupted; it is finished at the next "
+                                            "open by a process that may write the mailbox");
+    // Our processes finish it before they read; UW's may have it open (and
+    // have found it unreadable): do not wait for them.
+    const bool alone = flock_retry(wfd, LOCK_EX | LOCK_NB);
+    CompactJournal::finish_interrupted(path_, wfd);
+    if (alone) ::flock(wfd, LOCK_UN);
 }
 
 MbxMailbox::~MbxMailbox() {

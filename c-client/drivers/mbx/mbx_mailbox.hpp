@@ -59,6 +59,8 @@ public:
     MessageContent content(size_t index) override;
     std::unique_ptr<AppendSink> append(const AppendRequest& request) override;
     void set_flags(size_t index, uint32_t flags, KeywordMask keywords) override;
+    // Applies the change to the status in the file, read under the lock.
+    bool change_flags(size_t index, const FlagChange& change) override;
     void flush() override;  // one fsync after a command's set_flags
     void expunge(EventSink& sink, const std::vector<Uid>* only = nullptr) override;
     void sync(EventSink& sink, bool allow_expunge) override;
@@ -82,6 +84,10 @@ private:
     void begin_flag_batch();
     void end_flag_batch();
     void end_other_batch();  // another instance's batch on this file, in this process
+    // The message's UW status bits (and keywords) in the file, read in the
+    // batch (or ours when trusted); throws NotFound for an expunged message.
+    uint32_t stored_status(size_t index, uint32_t& keywords);
+    void store_status(size_t index, uint32_t flags, uint32_t keywords);
 
     // mailbox.cpp: the header, read and written under the parse lock.
     Header read_header() const;
@@ -115,6 +121,10 @@ private:
     void report_gone(EventSink& sink);
     void remember_file_state();
     void note_mtime(const struct stat& st);  // known_mtime_ns_ and known_settled_
+
+    // mailbox.cpp (parse lock held, at open): finishes a compaction that a
+    // killed process left half done (compact_journal.hpp).
+    void finish_compaction();
 
     // expunge.cpp: compacts the file when no one else has it open (true),
     // else nothing. Removes the messages selected by `remove` from the index.
