@@ -56,6 +56,10 @@ Reply copy_messages(CommandContext& ctx, bool move) {
     s.untagged("OK " + code + " Moved UIDs.");
     for (size_t i : indexes) box->change_flags(i, FlagChange::add(kDeleted));
     box->expunge(s, &from);
+    if (ModseqFile* modseq = s.modseq()) {  // RFC 6851 4.4, as EXPUNGE: the new HIGHESTMODSEQ
+        s.sync_mailbox(true);  // gives the expunges their modseq
+        return Reply::ok("[HIGHESTMODSEQ " + std::to_string(modseq->highest()) + "] " + done);
+    }
     return Reply::ok(done);
 }
 

@@ -82,11 +82,11 @@ Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
     s.untagged("OK [MAILBOXID (" + mailbox_id(store, name, m) + ")] Ok");
     bool read_only = m.read_only();
     Uid uidvalidity = m.uidvalidity();
+    if (params.condstore) s.enable("CONDSTORE");  // nothing selected: HIGHESTMODSEQ comes below
     s.select(std::move(box), canonical_mailbox_name(name));
     // The mailbox's shared cache of parsed data (c-client/cache/cache_file.hpp).
     s.message_cache().attach(index_file_path(store.resolve(name).path, store.location().index_dir, "cache"),
                              uidvalidity);
-    if (params.condstore) s.use_condstore();
     if (s.condstore()) {
         if (ModseqFile* file = s.modseq()) {
             s.untagged("OK [HIGHESTMODSEQ " + std::to_string(file->highest()) + "] Highest");

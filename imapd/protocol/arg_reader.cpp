@@ -96,8 +96,9 @@ std::string ArgReader::literal() {
     uint64_t n = 0;
     size_t start = pos_;
     while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
-        if (pos_ - start >= 18) throw ParseError("Literal too large");
-        n = n * 10 + static_cast<uint64_t>(text_[pos_++] - '0');
+        uint64_t digit = static_cast<uint64_t>(text_[pos_++] - '0');
+        if (n > (UINT64_MAX - digit) / 10) throw ParseError("Literal too large");
+        n = n * 10 + digit;
     }
     if (pos_ == start) throw ParseError("Invalid literal length");
     try_char('+');
@@ -134,8 +135,9 @@ uint64_t ArgReader::number64() {
     size_t start = pos_;
     uint64_t n = 0;
     while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
-        if (pos_ - start >= 19) throw ParseError("Number too large");
-        n = n * 10 + static_cast<uint64_t>(text_[pos_++] - '0');
+        uint64_t digit = static_cast<uint64_t>(text_[pos_++] - '0');
+        if (n > (UINT64_MAX - digit) / 10) throw ParseError("Number too large");
+        n = n * 10 + digit;
     }
     if (pos_ == start) throw ParseError(at_end() ? "Missing arguments" : "Expected a number");
     return n;

@@ -59,10 +59,13 @@ std::optional<CommandReader::LiteralMarker> CommandReader::find_marker(std::stri
     if (ndigits == 0 || t.empty() || t.back() != '{') return std::nullopt;
     m.at = base + t.size() - 1;
     if (t.size() >= 2 && t[t.size() - 2] == '~') --m.at;  // literal8 (RFC 3516): APPEND's message
-    if (ndigits > 18) {
-        m.size = UINT64_MAX;  // over every limit
-    } else {
-        for (size_t i = t.size(); i < digits_end; ++i) m.size = m.size * 10 + (t[i] - '0');
+    for (size_t i = t.size(); i < digits_end; ++i) {
+        uint64_t digit = static_cast<uint64_t>(t[i] - '0');
+        if (m.size > (UINT64_MAX - digit) / 10) {
+            m.size = UINT64_MAX;  // over every limit
+            break;
+        }
+        m.size = m.size * 10 + digit;
     }
     return m;
 }

@@ -74,9 +74,12 @@ SectionSpec parse_section(ArgReader& args, bool binary) {
 std::optional<Partial> parse_partial(ArgReader& args) {
     if (!args.try_char('<')) return std::nullopt;
     Partial p;
+    // RFC 9051: "<" number64 "." nz-number64 ">", each at most 2^63-1.
     p.offset = args.number64();
     args.expect('.');
-    p.length = args.nz_number();
+    p.length = args.number64();
+    if (p.offset > INT64_MAX || p.length > INT64_MAX) throw ParseError("Partial range too large");
+    if (p.length == 0) throw ParseError("Expected a non-zero number");
     args.expect('>');
     return p;
 }

@@ -22,7 +22,7 @@ struct SectionSpec {
 
 struct Partial {
     uint64_t offset = 0;
-    uint32_t length = 0;
+    uint64_t length = 0;
     bool operator==(const Partial&) const = default;
 };
 

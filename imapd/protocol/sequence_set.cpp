@@ -19,8 +19,12 @@ uint32_t parse_seq_number(std::string_view text, size_t& pos) {
     uint64_t n = 0;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
         n = n * 10 + static_cast<uint64_t>(text[pos++] - '0');
-        if (n >= SequenceSet::kStar) throw ParseError("Invalid sequence set: number too large");
+        if (n > UINT32_MAX) throw ParseError("Invalid sequence set: number too large");
     }
+    // 4294967295 is a valid nz-number but is kStar here. No message can have
+    // it as UID (UIDNEXT would not fit in 32 bits) or as sequence number, so
+    // 4294967294 selects the same messages (as Dovecot does).
+    if (n == SequenceSet::kStar) --n;
     return static_cast<uint32_t>(n);
 }
 

@@ -187,12 +187,18 @@ bool Session::enabled(std::string_view extension) const {
 }
 
 void Session::enable(std::string_view extension) {
+    bool turns_on_condstore = !condstore() && strcasecmp(std::string(extension).c_str(), "CONDSTORE") == 0;
     if (!enabled(extension)) enabled_.emplace_back(extension);
     // QRESYNC implies CONDSTORE (RFC 7162 3.2.3).
     if (strcasecmp(std::string(extension).c_str(), "QRESYNC") == 0) enable("CONDSTORE");
     // IMAP4rev2 has UTF-8 mailbox names and headers as UTF8=ACCEPT gives them (RFC 9051 5.1).
     if (strcasecmp(std::string(extension).c_str(), "IMAP4rev2") == 0) enable("UTF8=ACCEPT");
     if (mailbox_ && condstore() && !modseq_) open_modseq();
+    // RFC 7162 3.1: the first CONDSTORE-enabling command in the selected
+    // state tells the client the mailbox's HIGHESTMODSEQ, before its own
+    // responses (as Dovecot does, ENABLE included).
+    if (turns_on_condstore && mailbox_ && modseq_)
+        untagged("OK [HIGHESTMODSEQ " + std::to_string(modseq_->highest()) + "] Highest");
 }
 
 namespace {
@@ -213,6 +219,7 @@ void Session::select(std::unique_ptr<Mailbox> mailbox, std::string name) {
     mailbox_ = std::move(mailbox);
     selected_name_ = mailbox_ ? std::move(name) : std::string();
     reported_recent_ = mailbox_ ? count_recent(*mailbox_) : 0;  // SELECT reports it
+    expunged_since_recent_ = false;
     state_ = mailbox_ ? State::Selected : State::Authenticated;
     modseq_.reset();
     vanished_.clear(), flag_changes_.clear(), view_uids_.clear();
@@ -257,11 +264,23 @@ void Session::sync_mailbox(bool allow_expunge) {
     }
     defer_flags_ = false;
     flush_vanished();
+    report_recent();
     flush_flag_changes();
     note_view();
 }
 
+// RFC 3501 7.3.2: RECENT goes with a change of the mailbox size, expunges
+// included (Dovecot sends it after EXPUNGE, VANISHED and MOVE too).
+void Session::report_recent() {
+    if (!expunged_since_recent_ || !mailbox_) return;
+    expunged_since_recent_ = false;
+    size_t recent = count_recent(*mailbox_);
+    if (recent != reported_recent_ && !rev2()) untagged(std::to_string(recent) + " RECENT");
+    reported_recent_ = recent;
+}
+
 void Session::expunged(size_t seq) {
+    expunged_since_recent_ = true;
     if (qresync() && seq >= 1 && seq <= view_uids_.size()) {
         vanished_.push_back(view_uids_[seq - 1]);
         view_uids_.erase(view_uids_.begin() + static_cast<ptrdiff_t>(seq - 1));
@@ -276,6 +295,7 @@ void Session::exists(size_t count) {
     flush_vanished();
     untagged(std::to_string(count) + " EXISTS");
     if (!mailbox_) return;
+    expunged_since_recent_ = false;
     size_t recent = count_recent(*mailbox_);
     if (recent != reported_recent_ && !rev2()) untagged(std::to_string(recent) + " RECENT");
     reported_recent_ = recent;

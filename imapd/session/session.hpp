@@ -144,6 +144,8 @@ private:
     std::unique_ptr<Mailbox> mailbox_;
     std::string selected_name_;
     size_t reported_recent_ = 0;  // the last "* n RECENT" sent for the selected mailbox
+    bool expunged_since_recent_ = false;  // RECENT may have dropped since it was sent
+    void report_recent();
     MessageCache message_cache_;
     SortKeyCache sort_keys_;
     std::vector<Uid> saved_result_;

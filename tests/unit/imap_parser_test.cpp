@@ -95,6 +95,8 @@ TEST_CASE("command reader frames commands, literals and errors", "[imapd]") {
          {"a BAD Literal too large: the limit is 65536 bytes", "cmd b NOOP [\r\n]"}},
         {"a LOGIN {70000+}\r\n" + std::string(70000, 'x') + " y\r\nb NOOP\r\n",
          {"a BAD Literal too large: the limit is 65536 bytes", "cmd b NOOP [\r\n]"}},
+        {"a LOGIN {000000000000000000003}\r\nbob pw\r\n",
+         {"+", "cmd a LOGIN [{000000000000000000003}\r\nbob pw\r\n]"}},
         {"a X {99999999999999999999}\r\nb NOOP\r\n",
          {"a BAD Literal too large: the limit is 65536 bytes", "cmd b NOOP [\r\n]"}},
         {"a NOOP " + std::string(70000, 'x') + "\r\nb NOOP\r\n",
@@ -224,8 +226,40 @@ TEST_CASE("sequence sets", "[imapd]") {
     CHECK(SequenceSet::parse("1:*").resolve(0).empty());
     CHECK(SequenceSet::parse("$").is_saved());
     CHECK(SequenceSet::parse("4294967294").resolve(1).contains(4294967294u));
-    for (const char* bad : {"", "0", "1:", ",1", "1,,2", "a", "4294967295", "1:0"})
+    for (const char* bad : {"", "0", "1:", ",1", "1,,2", "a", "4294967296", "1:0"})
         CHECK_THROWS_AS(SequenceSet::parse(bad), ParseError);
+}
+
+TEST_CASE("4294967295 is a valid number in sequence sets and arguments", "[imapd]") {
+    // RFC 3501/9051 nz-number is 32 bits; it is not "*".
+    auto all = SequenceSet::parse("1:4294967295").resolve(10);
+    CHECK(all.contains(1));
+    CHECK(all.contains(10));
+    CHECK(all.contains(4294967294u));
+    CHECK(!SequenceSet::parse("4294967295").resolve(10).contains(10));
+    CHECK(SequenceSet::parse("11:4294967295").resolve(10).contains(11));
+    CHECK(!SequenceSet::parse("11:4294967295").resolve(10).contains(10));
+    ArgReader n32("4294967295");
+    CHECK(n32.number() == 4294967295u);
+    // 64-bit numbers (mod-sequences, RFC 9051 number64) to the last digit.
+    ArgReader n64("18446744073709551615 00000000000000000000007");
+    CHECK(n64.number64() == UINT64_MAX);
+    n64.sp();
+    CHECK(n64.number64() == 7);
+    ArgReader over("18446744073709551616");
+    CHECK_THROWS_WITH(over.number64(), "Number too large");
+    // A literal's length may have leading zeros.
+    ArgReader lit("{000000000000000000003}\r\nabc");
+    CHECK(lit.literal() == "abc");
+    // FETCH partial: "<" number64 "." nz-number64 ">".
+    ArgReader partial("BODY[]<0.4294967296>");
+    auto req = parse_fetch(partial);
+    REQUIRE(req.items.at(0).partial);
+    CHECK(req.items[0].partial->length == 4294967296u);
+    for (const char* bad : {"BODY[]<9223372036854775808.1>", "BODY[]<0.0>"}) {
+        ArgReader a(bad);
+        CHECK_THROWS_AS(parse_fetch(a), ParseError);
+    }
 }
 
 TEST_CASE("FETCH items", "[imapd]") {
