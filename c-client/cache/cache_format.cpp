@@ -69,7 +69,7 @@ std::string select_cached_header_fields(std::string_view header) {
             if (!header_name_equals(field->name, name)) continue;
             out.append(field->name);
             out += ": ";
-            out += field->unfolded();
+            out += searchable_header_value(field->raw_value);  // as SEARCH HEADER sees it
             out += "\r\n";
             break;
         }

@@ -24,7 +24,7 @@
 
 namespace mail {
 
-constexpr uint32_t kCacheVersion = 2;  // 2: cache_sum by 8-byte words
+constexpr uint32_t kCacheVersion = 3;  // 2: cache_sum by 8-byte words; 3: header fields with a TAB that starts a continuation line as a space
 constexpr size_t kCacheHeaderSize = 24;
 constexpr size_t kCacheRecordHead = 8;
 constexpr uint32_t kMaxCacheRecord = 4 << 20;  // larger lengths are damage

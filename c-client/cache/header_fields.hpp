@@ -19,7 +19,8 @@ namespace mail {
 bool is_cached_header_name(std::string_view name);
 
 // The cached fields of message `index` as select_cached_header_fields()
-// gives them ("Name: unfolded value CRLF", every occurrence, header order).
+// gives them ("Name: value CRLF", the value as searchable_header_value()
+// unfolds it; every occurrence, header order).
 // With no cache, or on a miss, the header is read (and, with a cache, the
 // fields are added to it, with the sent date, as FETCH ENVELOPE adds them).
 // MailError from the mailbox passes through (NotFound: removed under us).

@@ -244,8 +244,7 @@ private:
         }
         auto phrase = parse_phrase();
         if (phrase && !at_end() && peek() == '<') {
-            std::string name = collapse_whitespace(*phrase);
-            if (!name.empty()) a.name = std::move(name);
+            if (!phrase->empty()) a.name = std::move(*phrase);
             parse_angle_addr(a);
             out_.push_back(std::move(a));
             return;
@@ -269,16 +268,13 @@ private:
             error_ = true;
             // "John Doe" alone, or "a b@c": a display name with no address.
             if (!has_at && phrase && phrase->find(' ') != std::string::npos) {
-                a.name = collapse_whitespace(*phrase);
+                a.name = *phrase;
                 fill(a, "", "");
                 out_.push_back(std::move(a));
                 return;
             }
         }
-        if (last_comment_) {
-            std::string name = collapse_whitespace(*last_comment_);
-            if (!name.empty()) a.name = std::move(name);
-        }
+        if (last_comment_ && !collapse_whitespace(*last_comment_).empty()) a.name = *last_comment_;
         fill(a, std::move(local), std::move(domain));
         out_.push_back(std::move(a));
     }
@@ -338,6 +334,80 @@ std::string address_spec(const Address& a) {
     if (a.host && *a.host != kMissingDomain && *a.host != kSyntaxError) {
         out += '@';
         out += *a.host;
+    }
+    return out;
+}
+
+namespace {
+
+// A word, quoted (with '"', '\\' and '\'' escaped, as Dovecot escapes)
+// unless every byte is atext; a dot needs quotes in a name, not in a local part.
+void append_maybe_quoted(std::string& out, std::string_view word, bool dot_needs_quotes) {
+    bool plain = true;
+    for (unsigned char c : word)
+        if (!is_atext(c) && (dot_needs_quotes || c != '.')) plain = false;
+    if (plain) {
+        out += word;
+        return;
+    }
+    out += '"';
+    for (char c : word) {
+        if (c == '"' || c == '\\' || c == '\'') out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
+void append_phrase(std::string& out, std::string_view phrase) {
+    if (phrase.find("=?") != std::string_view::npos)
+        out += phrase;  // encoded words may not be quoted (RFC 2047 5)
+    else
+        append_maybe_quoted(out, phrase, true);
+}
+
+}  // namespace
+
+std::string address_list_text(const std::vector<Address>& list) {
+    std::string out;
+    bool first = true, in_group = false;
+    for (const Address& a : list) {
+        if (!first) out += ", ";
+        first = false;
+        if (!a.host) {
+            if (!in_group) {  // a group's start: its name is in `mailbox`
+                if (a.mailbox && !a.mailbox->empty())
+                    append_phrase(out, *a.mailbox);
+                else
+                    out += "\"\"";
+                out += ": ";
+                first = true;
+            } else {  // its end: drop the ", " after the last member, or the space after ':'
+                out.resize(out.size() - (out.size() >= 2 && out[out.size() - 2] == ',' ? 2 : 1));
+                out += ';';
+            }
+            in_group = !in_group;
+            continue;
+        }
+        const std::string name = a.name.value_or("");
+        const std::string mailbox = a.mailbox.value_or("");
+        append_phrase(out, name);
+        if (a.adl || !mailbox.empty() || !a.host->empty()) {
+            if (!name.empty()) out += ' ';
+            out += '<';
+            if (a.adl) {
+                out += *a.adl;
+                out += ':';
+            }
+            if (mailbox.empty())
+                out += "\"\"";
+            else
+                append_maybe_quoted(out, mailbox, false);
+            if (!a.host->empty()) {
+                out += '@';
+                out += *a.host;
+            }
+            out += '>';
+        }
     }
     return out;
 }

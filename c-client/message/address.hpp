@@ -12,7 +12,10 @@ namespace mail {
 // marker {NIL, NIL, "group name", NIL}, its members, then an end marker
 // {NIL, NIL, NIL, NIL}.
 struct Address {
-    std::optional<std::string> name;     // display name, unquoted, whitespace collapsed
+    // Display name: quotes and escapes removed, words joined by one space,
+    // the whitespace inside a quoted string or comment kept (ENVELOPE
+    // collapses it, SEARCH does not, as Dovecot has it).
+    std::optional<std::string> name;
     std::optional<std::string> adl;      // obsolete source route, "@a,@b"
     std::optional<std::string> mailbox;  // local part, unquoted
     std::optional<std::string> host;     // domain
@@ -42,6 +45,14 @@ std::optional<Address> first_mailbox(const std::vector<Address>& list);
 // "mailbox@host" of an address (without the placeholders' text for parts
 // that were missing), e.g. as a sort key.
 std::string address_spec(const Address& a);
+
+// The list written back as text, as Dovecot's message_address_write()
+// does and SEARCH FROM/TO/CC/BCC match against: `name <@route:local@host>`
+// (a name that is no atom run quoted, one with an encoded word as it is),
+// `<local@host>` without a name, groups as `name: members;`, separated by
+// ", ". So a search matches the address however the header spelt it
+// (comments, quoting, folding).
+std::string address_list_text(const std::vector<Address>& list);
 
 // Whitespace runs (space, tab, CR, LF) collapsed to one space, leading and
 // trailing whitespace removed, NUL turned into 0x80: how Dovecot presents

@@ -106,7 +106,11 @@ void append_address_list(std::string& out, const std::vector<Address>& list) {
     out += '(';
     for (const Address& a : list) {
         out += '(';
-        if (a.name) append_human_string(out, HumanString{*a.name, false});
+        if (a.name) {
+            HumanString h{collapse_whitespace(*a.name), false};
+            h.changed = h.text != *a.name;
+            append_human_string(out, h);
+        }
         else out += "NIL";
         out += ' ';
         append_nstring(out, a.adl);

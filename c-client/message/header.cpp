@@ -66,6 +66,25 @@ std::string unfold_header_value(std::string_view raw) {
     return out;
 }
 
+std::string searchable_header_value(std::string_view raw) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < raw.size() && is_wsp(raw[i])) ++i;
+    for (; i < raw.size(); ++i) {
+        char c = raw[i];
+        if (c == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') continue;
+        if (c == '\n') {
+            if (i + 1 < raw.size() && raw[i + 1] == '\t') {
+                out += ' ';
+                ++i;
+            }
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
 std::string HeaderField::unfolded() const { return unfold_header_value(raw_value); }
 
 std::vector<HeaderField> header_fields(std::string_view header) {

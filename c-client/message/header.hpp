@@ -45,6 +45,11 @@ std::optional<HeaderField> find_header_field(std::string_view header, std::strin
 // See HeaderField::unfolded.
 std::string unfold_header_value(std::string_view raw_value);
 
+// The value as SEARCH sees it, as Dovecot's header parser gives a field's
+// full value: unfolded, and a TAB that starts a continuation line turned
+// into a space ("a" CRLF TAB "b" is "a b", as ENVELOPE shows it).
+std::string searchable_header_value(std::string_view raw_value);
+
 // ASCII case-insensitive comparison of field names.
 bool header_name_equals(std::string_view a, std::string_view b);
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "mime/section.hpp"
+
 namespace mail {
 
 std::optional<TransferDecoder::Encoding> binary_encoding(const std::optional<std::string>& cte) {
@@ -24,24 +26,8 @@ std::optional<BinarySection> resolve_binary_section(const MimePart& top, const s
         out.stored_length = top.header.stored_length + top.body.stored_length;
         return out;
     }
-    // The same walk as resolve_section(): "1" of a non-multipart message is
-    // its body; a number inside a message/rfc822 part picks from the
-    // embedded message.
-    const MimePart* node = &top;
-    const MimePart* part = nullptr;
-    bool node_is_message = true;
-    for (unsigned n : path) {
-        if (node->is_multipart()) {
-            if (n < 1 || n > node->children.size()) return std::nullopt;
-            part = &node->children[n - 1];
-        } else if (node_is_message && n == 1) {
-            part = node;
-        } else {
-            return std::nullopt;
-        }
-        node_is_message = part->is_message_rfc822() && part->message;
-        node = node_is_message ? part->message.get() : part;
-    }
+    const MimePart* part = find_part(top, path);
+    if (!part) return std::nullopt;
     out.stored_offset = part->body.stored_offset;
     out.stored_length = part->body.stored_length;
     if (part->is_multipart() || part->is_message_rfc822()) return out;

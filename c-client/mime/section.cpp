@@ -91,21 +91,30 @@ std::optional<SectionSpec> parse_section(std::string_view s) {
     return spec;
 }
 
-std::optional<SectionRange> resolve_section(const MimePart& top, const SectionSpec& spec) {
+const MimePart* find_part(const MimePart& top, const std::vector<unsigned>& path) {
     const MimePart* node = &top;  // whose children the next number picks
-    bool node_is_message = true;  // a message's top part: "1" names it when not multipart
     const MimePart* part = nullptr;
-    for (unsigned n : spec.path) {
+    for (size_t i = 0; i < path.size(); ++i) {
+        const unsigned n = path[i];
+        const bool last = i + 1 == path.size();
         if (node->is_multipart()) {
-            if (n > node->children.size()) return std::nullopt;
+            if (n < 1 || n > node->children.size()) return nullptr;
             part = &node->children[n - 1];
-        } else if (node_is_message && n == 1) {
-            part = node;
+        } else if (n == 1 && (last || (node->is_message_rfc822() && node->message))) {
+            part = node;  // a message's body, or a leaf part itself
         } else {
-            return std::nullopt;
+            return nullptr;
         }
-        node_is_message = part->is_message_rfc822() && part->message;
-        node = node_is_message ? part->message.get() : part;
+        node = part->is_message_rfc822() && part->message ? part->message.get() : part;
+    }
+    return part;
+}
+
+std::optional<SectionRange> resolve_section(const MimePart& top, const SectionSpec& spec) {
+    const MimePart* part = nullptr;
+    if (!spec.path.empty()) {
+        part = find_part(top, spec.path);
+        if (!part) return std::nullopt;
     }
     if (!part) {
         // The message itself.

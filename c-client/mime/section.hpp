@@ -35,6 +35,15 @@ struct SectionRange {
     std::vector<std::string> fields;
 };
 
+// The part a non-empty section path names, as Dovecot reads paths: a
+// number picks a multipart's child; a number after a message/rfc822 part
+// picks from the embedded message; "1" of a part that is not multipart
+// (a message's single body, or a leaf part: "2.1" is "2", "2.1.MIME" is
+// "2.MIME") names that part, and must end the path unless the part is a
+// message/rfc822 ("1.1" of a text/plain message names nothing). nullptr
+// when there is no such part.
+const MimePart* find_part(const MimePart& top, const std::vector<unsigned>& path);
+
 // nullopt when the part does not exist. BODY[1] of a non-multipart message
 // is its body; BODY[n] of a message/rfc822 part is the whole embedded
 // message; HEADER and TEXT of a part that is not message/rfc822 are empty.

@@ -121,7 +121,7 @@ void feed_header_text(std::string_view header, TextMatcher& m) {
     while (auto f = fields.next()) {
         line.assign(f->name);
         line += ": ";
-        line += decode_rfc2047(f->unfolded());
+        line += decode_rfc2047(searchable_header_value(f->raw_value));
         line += '\n';
         m.feed(line);
         if (m.all_found()) return;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cache/header_fields.hpp"
+#include "message/address.hpp"
 #include "message/charset.hpp"
 #include "message/date.hpp"
 #include "message/header.hpp"
@@ -194,19 +195,67 @@ bool ascii_folded_contains(std::string_view text, std::string_view folded) {
     return false;
 }
 
+// How a key sees a field's value, as Dovecot does (RFC 3501 leaves it to
+// the server): HEADER the unfolded value (searchable_header_value); SUBJECT
+// that with every run of spaces and TABs made one space, as ENVELOPE shows
+// it; FROM, TO, CC and BCC the addresses written back in one form
+// (address_list_text), so that "a@b" is found however the header spelt it.
+enum class ValueForm { Unfolded, OneSpace, Addresses };
+
+ValueForm value_form(K kind) {
+    switch (kind) {
+    case K::Subject: return ValueForm::OneSpace;
+    case K::Header: return ValueForm::Unfolded;
+    default: return ValueForm::Addresses;
+    }
+}
+
+// Runs of spaces and TABs as one space; leading ones dropped (Dovecot's
+// compress_lwsp).
+std::string one_space(std::string_view s) {
+    std::string out;
+    bool prev_space = true;
+    for (char c : s) {
+        bool space = c == ' ' || c == '\t';
+        if (!space || !prev_space) out += space ? ' ' : c;
+        prev_space = space;
+    }
+    return out;
+}
+
+bool has_space_run_or_tab(std::string_view s) {
+    return s.find('\t') != std::string_view::npos || s.find("  ") != std::string_view::npos;
+}
+
+std::string value_text(const HeaderField& f, ValueForm form) {
+    switch (form) {
+    case ValueForm::Unfolded: return searchable_header_value(f.raw_value);
+    case ValueForm::OneSpace: return one_space(searchable_header_value(f.raw_value));
+    case ValueForm::Addresses: return address_list_text(parse_address_list(searchable_header_value(f.raw_value)));
+    }
+    return {};
+}
+
 // Whether any field `name` of the header contains `needle` (decoded,
 // folded). An empty needle matches when the field is present.
-bool header_contains(std::string_view header, std::string_view name, const std::string& needle) {
+bool header_contains(std::string_view header, std::string_view name, ValueForm form, const std::string& needle) {
     HeaderParser fields(header);
     while (auto f = fields.next()) {
         if (!header_name_equals(f->name, name)) continue;
         if (needle.empty()) return true;
-        // Most values are plain ASCII: no decoding, no copies.
-        if (auto plain = plain_ascii_value(f->raw_value)) {
+        // Most values are plain ASCII on one line: no decoding, no copies.
+        if (form != ValueForm::Addresses)
+            if (auto plain = plain_ascii_value(f->raw_value))
+                if (form == ValueForm::Unfolded || !has_space_run_or_tab(*plain)) {
+                    if (ascii_folded_contains(*plain, needle)) return true;
+                    continue;
+                }
+        std::string text = value_text(*f, form);
+        if (auto plain = plain_ascii_value(text)) {
             if (ascii_folded_contains(*plain, needle)) return true;
-            continue;
+        } else if (fold_case(decode_rfc2047(text)).find(needle) != std::string::npos) {
+            return true;
         }
-        if (fold_case(decode_rfc2047(f->unfolded())).find(needle) != std::string::npos) return true;
     }
     return false;
 }
@@ -267,7 +316,7 @@ Tri eval(const Node& n, const Facts& f) {
     }
     case K::Bcc: case K::Cc: case K::From: case K::Subject: case K::To: case K::Header:
         if (!f.header) return Tri::Unknown;
-        return tri(header_contains(*f.header, n.field, n.needle));
+        return tri(header_contains(*f.header, n.field, value_form(n.kind), n.needle));
     case K::Body:
         if (!f.body) return Tri::Unknown;
         return tri(f.body->found(n.slot));

@@ -12,6 +12,7 @@
 #include "imapd/session/mailbox_names.hpp"
 #include "imapd/session/session.hpp"
 #include "mailbox/name.hpp"
+#include "mime/binary_append.hpp"
 #include "quota/quota.hpp"
 #include "util/error.hpp"
 
@@ -49,6 +50,8 @@ public:
         }
         req.size_hint = message.size;
         current_ = box_->append(req);
+        // RFC 3516 4.2: binary parts are kept base64-encoded (as Dovecot does).
+        if (message.binary) current_ = binary_converting_sink(std::move(current_));
     }
 
     void write(std::string_view bytes) override { current_->write(bytes); }

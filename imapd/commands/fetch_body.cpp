@@ -43,17 +43,7 @@ void write_small_literal(Session& session, const std::string& all, const std::op
 // The part a path names, or null for the message itself
 // or a part that does not exist.
 const MimePart* part_at(const MimePart& top, const std::vector<unsigned>& path) {
-    const MimePart* node = &top;
-    const MimePart* part = nullptr;
-    bool node_is_message = true;
-    for (unsigned n : path) {
-        if (node->is_multipart() && n >= 1 && n <= node->children.size()) part = &node->children[n - 1];
-        else if (!node->is_multipart() && node_is_message && n == 1) part = node;
-        else return nullptr;
-        node_is_message = part->is_message_rfc822() && part->message;
-        node = node_is_message ? part->message.get() : part;
-    }
-    return part;
+    return path.empty() ? nullptr : find_part(top, path);
 }
 
 // HEADER.FIELDS[.NOT]: the chosen fields and the blank line (RFC 3501

@@ -271,6 +271,7 @@ CommandReader::Event CommandReader::on_append_part(const LiteralMarker* m, size_
         return fail("BAD", "[TOOBIG] Non-synchronizing literals may be at most 4096 bytes",
                     on_error, discard);
     append_.size = m->size;
+    append_.binary = cmd_[m->at] == '~';
     append_.synchronizing = m->synchronizing;
     remaining_ = m->size;
     state_ = State::AppendPending;

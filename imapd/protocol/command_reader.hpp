@@ -45,6 +45,7 @@ struct AppendMessage {
     bool synchronizing = true;  // the client waits for "+ " before sending it
     bool first = true;          // the first message of this command
     bool utf8 = false;          // sent as "UTF8 (~{n})" (RFC 6855 4)
+    bool binary = false;        // sent as a literal8 "~{n}" (RFC 3516)
 };
 
 class CommandReader {

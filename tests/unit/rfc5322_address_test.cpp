@@ -10,13 +10,14 @@ using namespace mail;
 namespace {
 
 // One address as "name|adl|mailbox|host", NIL for an absent part; list
-// elements separated by " ; ". Keeps the tables below readable.
+// elements separated by " ; ". Keeps the tables below readable. The name
+// with its whitespace collapsed, as ENVELOPE shows it.
 std::string render(const std::vector<Address>& list) {
     auto part = [](const std::optional<std::string>& s) { return s ? *s : std::string("NIL"); };
     std::string out;
     for (const Address& a : list) {
         if (!out.empty()) out += " ; ";
-        out += part(a.name) + "|" + part(a.adl) + "|" + part(a.mailbox) + "|" + part(a.host);
+        out += (a.name ? collapse_whitespace(*a.name) : "NIL") + "|" + part(a.adl) + "|" + part(a.mailbox) + "|" + part(a.host);
     }
     return out;
 }
@@ -110,4 +111,35 @@ TEST_CASE("collapse_whitespace", "[rfc5322]") {
     CHECK(collapse_whitespace("  a \t b\r\n\tc  ") == "a b c");
     CHECK(collapse_whitespace("   ") == "");
     CHECK(collapse_whitespace(std::string("a\0b", 3)) == "a\x80" "b");
+}
+
+// What SEARCH FROM/TO/CC/BCC match against; each expected text was checked
+// by searching for it (and for its neighbours) in Dovecot 2.3.
+TEST_CASE("address_list_text writes lists as Dovecot does", "[rfc5322]") {
+    struct Case {
+        std::string input, expected;
+    };
+    const std::vector<Case> cases = {
+        {"user@d.org", "<user@d.org>"},
+        {"Real Name <r@d.org>", "\"Real Name\" <r@d.org>"},
+        {"\"Real  Name\" <q@d.org>", "\"Real  Name\" <q@d.org>"},  // quoted whitespace kept
+        {"a@b.c (Com ment)", "\"Com ment\" <a@b.c>"},
+        {"<user-from (comment)@ (comment) domain.org>", "<user-from@domain.org>"},
+        {"grp: a@b.c, d@e.f;", "grp: <a@b.c>, <d@e.f>;"},
+        {"g:;", "g:;"},
+        {"a1@b.c, d1@e.f", "<a1@b.c>, <d1@e.f>"},
+        {"justlocal", "<justlocal@MISSING_DOMAIN>"},
+        {"Mr. X <m@x.org>", "\"Mr. X\" <m@x.org>"},
+        {"<@route.org:rr@d.org>", "<@route.org:rr@d.org>"},
+        {"J\xc3\xb6rg <j@d.org>", "J\xc3\xb6rg <j@d.org>"},  // 8-bit is atext
+        {"O'Neil <o@d.org>", "O'Neil <o@d.org>"},
+        {"\"a\\\\b\" <ab@d.org>", "\"a\\\\b\" <ab@d.org>"},
+        {"=?utf-8?q?J=C3=B6rg_M?= <jm@d.org>", "=?utf-8?q?J=C3=B6rg_M?= <jm@d.org>"},
+        {"\"\" <e@d.org>", "<e@d.org>"},
+        {"\"x@y\" <xy@d.org>", "\"x@y\" <xy@d.org>"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.input);
+        CHECK(address_list_text(parse_address_list(c.input)) == c.expected);
+    }
 }
