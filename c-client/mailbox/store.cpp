@@ -249,6 +249,7 @@ void Store::rename(std::string_view raw_from, std::string_view raw_to) {
         if (::rename(from.path.c_str(), to.path.c_str()) < 0)
             throw MailError(ErrorKind::Io, std::string("cannot rename mailbox: ") + std::strerror(errno));
         if (from.driver) rename_index_files(from.path, to.path, location_.index_dir);
+        else if (!location_.index_dir.empty()) rename_tree_index_files(from.path, to.path);
         return;
     }
     // Maildir++: the folder and every folder below it ("a" and "a/x").
@@ -263,6 +264,18 @@ void Store::rename(std::string_view raw_from, std::string_view raw_to) {
         found = true;
     }
     if (!found) throw MailError(ErrorKind::NotFound, "mailbox does not exist");
+}
+
+// A directory moved: the index files of the mailboxes under it follow
+// them. Needed with index_dir only (they are named after the mailbox's
+// path there; otherwise they are in .imapd inside the directory); walks the
+// new tree, as the old one is gone.
+void Store::rename_tree_index_files(const std::string& from, const std::string& to) const {
+    for (const std::string& e : dir_entries(to)) {
+        if (e.empty() || e[0] == '.') continue;
+        if (is_dir(to + "/" + e)) rename_tree_index_files(from + "/" + e, to + "/" + e);
+        else rename_index_files(from + "/" + e, to + "/" + e, location_.index_dir);
+    }
 }
 
 void Store::create_mailbox(Driver& d, const std::string& path) const {

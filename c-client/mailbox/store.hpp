@@ -102,6 +102,7 @@ private:
     void make_levels(const std::string& levels) const;  // mkdir -p under root
     void create_mailbox(Driver& d, const std::string& path) const;
     Uid next_uidvalidity() const;  // for a new mailbox file
+    void rename_tree_index_files(const std::string& from, const std::string& to) const;
 
     StoreLocation location_;
     std::string spool_;

@@ -9,6 +9,7 @@
 #include <map>
 #include <fstream>
 
+#include "index/index_path.hpp"
 #include "mailbox/store.hpp"
 #include "util/error.hpp"
 
@@ -113,6 +114,20 @@ TEST_CASE("file stores: a mailbox deleted and created again gets a new UIDVALIDI
         store.create("other");
         CHECK(store.open("other", OpenMode::ReadOnly)->uidvalidity() > second);
     }
+}
+
+TEST_CASE("file stores: with index_dir, RENAME of a directory takes its mailboxes' index files along",
+          "[stores]") {
+    TempDir t;
+    std::string index_dir = (t.path / "index").string();
+    Store store({"unix", (t.path / "mail").string(), (t.path / "INBOX").string(), index_dir});
+    store.create("d/e/box");
+    std::string flags = index_file_path((t.path / "mail/d/e/box").string(), index_dir, "flags");
+    REQUIRE(make_index_dir(flags));
+    std::ofstream(flags) << "pending flag changes";
+    store.rename("d", "x");
+    CHECK(!fs::exists(flags));
+    CHECK(fs::exists(index_file_path((t.path / "mail/x/e/box").string(), index_dir, "flags")));
 }
 
 TEST_CASE("file stores: INBOX keeps children beside its file", "[stores]") {
