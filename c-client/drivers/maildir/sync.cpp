@@ -72,17 +72,36 @@ ScanResult MaildirMailbox::scan_confirmed() const {
 }
 
 void MaildirMailbox::drop_orphans(const std::vector<std::string>& bases) {
-    DotLock lock = DotLock::acquire(uidlist_path(), timeouts_);
+    std::unordered_set<std::string_view> candidates(bases.begin(), bases.end());
+    auto listed = [&] {
+        return std::any_of(uidlist_.records.begin(), uidlist_.records.end(),
+                           [&](const UidlistRecord& r) { return candidates.count(r.base) > 0; });
+    };
+    // Usually an EXPUNGE in progress in another session, which drops them
+    // itself: when it already has, or holds the lock to, leave it alone.
+    // Only records nobody is dropping are worth a wait.
+    if (reload_uidlist()) {
+        // Others' records that the merge did not see are in uidlist_ now:
+        // the next sync must read the directories to add their messages.
+        cur_state_.forget();
+        new_state_.forget();
+        if (!listed()) return;
+    }
+    std::optional<DotLock> held;
+    try {
+        held.emplace(DotLock::acquire(uidlist_path(), LockTimeouts{0, timeouts_.stale_seconds}));
+    } catch (const MailError& e) {
+        if (e.kind() != ErrorKind::Busy) throw;
+        return;  // the holder may be the expunger; a later sync finds what is left
+    }
+    DotLock& lock = *held;
     uidlist_stamp_ = {};
     reload_uidlist(&lock);
     // Others' records that the merge did not see are in uidlist_ now: the
     // next sync must read the directories to add their messages.
     cur_state_.forget();
     new_state_.forget();
-    std::unordered_set<std::string_view> candidates(bases.begin(), bases.end());
-    if (std::none_of(uidlist_.records.begin(), uidlist_.records.end(),
-                     [&](const UidlistRecord& r) { return candidates.count(r.base) > 0; }))
-        return;  // their EXPUNGE dropped them first
+    if (!listed()) return;  // their EXPUNGE dropped them first
     ScanResult files = scan_confirmed();
     const size_t before = uidlist_.records.size();
     std::erase_if(uidlist_.records,
