@@ -20,14 +20,17 @@ void append_crlf(std::string& out, std::string_view in, bool& prev_cr) {
 
 std::string filter_header_fields(std::string_view header, const std::vector<std::string>& names, bool exclude) {
     std::string picked;
-    bool keep = false;
+    bool keep = exclude;  // .NOT keeps what precedes the first field too
     size_t pos = 0;
     while (pos < header.size()) {
         size_t lf = header.find('\n', pos);
         size_t end = lf == std::string_view::npos ? header.size() : lf + 1;
         std::string_view line = header.substr(pos, end - pos);
         pos = end;
-        if (line == "\n" || line == "\r\n") break;  // the blank line
+        if (line == "\n" || line == "\r\n") {  // the blank line
+            if (exclude) picked.append(line);
+            break;
+        }
         if (line[0] == ' ' || line[0] == '\t') {
             if (keep) picked.append(line);
             continue;
@@ -39,11 +42,15 @@ std::string filter_header_fields(std::string_view header, const std::vector<std:
         for (const auto& n : names)
             if (!name.empty() && n.size() == name.size() && strncasecmp(n.data(), name.data(), name.size()) == 0)
                 listed = true;
-        keep = colon != std::string_view::npos && listed != exclude;
+        // HEADER.FIELDS picks fields; .NOT removes them and keeps every other
+        // line, a line without a colon too, as BODY[HEADER] has it.
+        keep = exclude ? !listed : colon != std::string_view::npos && listed;
         if (keep) picked.append(line);
     }
-    if (!picked.empty() && picked.back() != '\n') picked += '\n';
-    picked += '\n';
+    if (!exclude) {
+        if (!picked.empty() && picked.back() != '\n') picked += '\n';
+        picked += '\n';
+    }
     std::string out;
     bool prev_cr = false;
     append_crlf(out, picked, prev_cr);

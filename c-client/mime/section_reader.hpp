@@ -17,9 +17,11 @@ namespace mail {
 // `prev_cr` carries whether the previous chunk ended with CR.
 void append_crlf(std::string& out, std::string_view in, bool& prev_cr);
 
-// The header fields of `header` (stored bytes, LF or CRLF) whose names are
-// (exclude = false) or are not (exclude = true) in `names`, compared without
-// case, followed by the blank line; in CRLF form.
+// HEADER.FIELDS (exclude = false): the fields of `header` (stored bytes, LF
+// or CRLF) whose names are in `names`, compared without case, followed by
+// the blank line. HEADER.FIELDS.NOT (exclude = true): the header as
+// BODY[HEADER] gives it (lines without a colon, the blank line only if there
+// is one) less the named fields, as Dovecot answers. In CRLF form.
 std::string filter_header_fields(std::string_view header, const std::vector<std::string>& names, bool exclude);
 
 // Streams a stored range as CRLF text, from CRLF offset `partial_offset`,

@@ -100,6 +100,36 @@ TEST_CASE("BODY[1] of a non-multipart message is its body; missing parts are ref
     CHECK_FALSE(mail::resolve_section(top, *mail::parse_section("1.1")));
 }
 
+TEST_CASE("n.1 of a leaf part is part n, and must end the path (Dovecot's reading)", "[mime]") {
+    auto content = content_of(kMessage);
+    mail::MimePart top = mail::parse_message(content);
+    auto read = [&](const char* spec) {
+        auto r = mail::resolve_section(top, *mail::parse_section(spec));
+        return r ? std::optional<std::string>(mail::read_section(content, *r)) : std::nullopt;
+    };
+    CHECK(read("1.1") == read("1"));
+    CHECK(read("1.1.MIME") == read("1.MIME"));
+    CHECK(read("2.1") == std::optional<std::string>("plain\r\n"));
+    CHECK_FALSE(read("1.1.1"));
+    CHECK_FALSE(read("1.2"));
+    CHECK(read("3.1") == std::optional<std::string>("inner body"));  // the embedded message's body
+    CHECK_FALSE(read("3.1.1"));
+}
+
+TEST_CASE("HEADER.FIELDS.NOT is BODY[HEADER] less the fields, as Dovecot answers", "[mime]") {
+    using mail::filter_header_fields;
+    const std::vector<std::string> subject{"Subject"};
+    // No blank line is added to a header that has none, none to an empty one.
+    CHECK(filter_header_fields("From: a\nSubject: s\n", subject, true) == "From: a\r\n");
+    CHECK(filter_header_fields("From: a\nSubject: s", {"X"}, true) == "From: a\r\nSubject: s");
+    CHECK(filter_header_fields("", subject, true) == "");
+    // Lines without a colon and a leading continuation line are kept.
+    CHECK(filter_header_fields(" orphan\nno colon\nSubject: s\n more\nTo: b\n\n", subject, true) ==
+          " orphan\r\nno colon\r\nTo: b\r\n\r\n");
+    // HEADER.FIELDS still ends with the blank line and picks fields only.
+    CHECK(filter_header_fields("no colon\nSubject: s", subject, false) == "Subject: s\r\n\r\n");
+}
+
 TEST_CASE("<partial> windows count CRLF bytes", "[mime]") {
     std::string m = "H: v\n\nab\ncd\nef\n";
     auto content = content_of(m);
