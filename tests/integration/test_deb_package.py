@@ -81,6 +81,8 @@ def newest_source_mtime():
 
 def the_deb():
     """build/deb/imapd_VERSION_amd64.deb, built by make deb unless newer than the sources."""
+    if os.environ.get("IMAPD_DEB"):  # a package built elsewhere
+        return os.environ["IMAPD_DEB"]
     deb = os.path.join(DEB_DIR, f"imapd_{package_version()}_amd64.deb")
     if os.path.exists(deb) and os.path.getmtime(deb) > newest_source_mtime():
         log(f"using {deb} (newer than the sources)")
@@ -122,10 +124,14 @@ def mounts_under(path):
     return result
 
 
-def remove_root(path):
-    """rm -rf of a chroot, refused while anything (the host's /dev) is mounted in it."""
+def unmount_all(path):
     for point in sorted(mounts_under(path), reverse=True):
         subprocess.run(["umount", "-l", point], capture_output=True)
+
+
+def remove_root(path):
+    """rm -rf of a chroot, refused while anything is still mounted in it."""
+    unmount_all(path)
     left = mounts_under(path)
     assert not left, f"still mounted, {path} not removed: {left}"
     shutil.rmtree(path)
@@ -138,8 +144,10 @@ def bootstrapped_root():
         start = time.monotonic()
         mirror = debian_mirror()
         tmp = tempfile.mkdtemp(prefix="bootstrap-", dir=WORK)
+        os.chmod(tmp, 0o755)
         try:
             run(["debootstrap", "--variant=minbase", "bookworm", tmp, mirror], timeout=1800)
+            unmount_all(tmp)  # debootstrap's /proc and /sys, should any be left
             run(["tar", "-C", tmp, "--numeric-owner", "-cf", CACHE + ".part", "."])
             os.rename(CACHE + ".part", CACHE)
         finally:
@@ -147,6 +155,7 @@ def bootstrapped_root():
         log(f"debootstrap from {mirror} and cache: {time.monotonic() - start:.0f}s")
     root = tempfile.mkdtemp(prefix="root-", dir=WORK)
     run(["tar", "-C", root, "--numeric-owner", "-xpf", CACHE])
+    os.chmod(root, 0o755)  # mkdtemp's 0700 would keep the users out of /
     return root
 
 
