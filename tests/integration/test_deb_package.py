@@ -67,15 +67,19 @@ def package_version():
     return re.match(r"imapd \(([^)]+)\)", first).group(1)
 
 
+# What the package is built from (tests/ and the guides are not in it).
+PACKAGE_SOURCES = ["Makefile", "c-client", "imapd", "dmail", "tools", "docs", "deploy", "debian",
+                   "scripts/install"]
+
+
 def newest_source_mtime():
     newest = 0.0
-    for top, dirs, files in os.walk(lib.ROOT):
-        rel = os.path.relpath(top, lib.ROOT)
-        if rel == "." :
-            dirs[:] = [d for d in dirs if d not in ("build", ".git")]
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for name in files:
-            newest = max(newest, os.lstat(os.path.join(top, name)).st_mtime)
+    for name in PACKAGE_SOURCES:
+        top = os.path.join(lib.ROOT, name)
+        newest = max(newest, os.lstat(top).st_mtime)
+        for parent, dirs, files in os.walk(top):
+            for f in files:
+                newest = max(newest, os.lstat(os.path.join(parent, f)).st_mtime)
     return newest
 
 
