@@ -3,6 +3,7 @@
 #   make check      install missing test dependencies, build, run every test
 #   make demo       build, generate sample mail, serve it on 127.0.0.1:1143
 #   make install    binaries, man pages, configuration defaults
+#   make deb        the Debian package into $(BUILD)/deb (debian/)
 #   make bench      benchmarks (tests/bench); N=100000 for another size
 #   make fuzz       run each fuzz target for a short time (clang, libFuzzer)
 
@@ -49,7 +50,7 @@ PROGRAMS := $(if $(wildcard imapd/main.cpp),$(BUILD)/imapd) \
             $(if $(wildcard tools/mailtool/main.cpp),$(BUILD)/mailtool) \
             $(if $(wildcard tools/imapstat/main.cpp),$(BUILD)/imapstat)
 
-.PHONY: all check unit deps demo install bench fuzz clean format
+.PHONY: all check unit deps demo install deb bench fuzz clean format
 all: $(LIB) $(PROGRAMS)
 
 $(BUILD)/obj/%.o: %.cpp | $(BUILD)/.build-deps
@@ -110,6 +111,16 @@ demo: deps
 
 install: all
 	scripts/install "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
+
+# dpkg-buildpackage in a copy of the tree under $(BUILD)/deb, so the checkout
+# stays clean; the .deb lands in $(BUILD)/deb; lintian must be quiet.
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	tar -cf - --exclude=./build --exclude=./.git . | tar -C $(BUILD)/deb/src -xf -
+	cd $(BUILD)/deb/src && DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" dpkg-buildpackage -b -us -uc
+	lintian --fail-on error,warning $(BUILD)/deb/*.changes
+	rm -rf $(BUILD)/deb/src
+	@ls $(BUILD)/deb/*.deb
 
 bench: all
 	@tests/bench/run $(if $(N),--count $(N))
