@@ -149,13 +149,13 @@ MailDotLock MailDotLock::acquire(const std::string& file, DotLockTimeouts timeou
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                 deadline - std::chrono::steady_clock::now());
             queue.emplace(file, static_cast<long>(left.count()));
-            wait_ms = queue->queued() ? 2 : 20;
             continue;
         }
         nap_ms(wait_ms);
-        // Short naps: IDLE waits here after a delivery; the head of the queue
-        // polls alone, so it may poll often.
-        if (wait_ms < (queue->queued() ? 20 : 250)) wait_ms *= 2;
+        // Short naps: IDLE waits here after a delivery. Not shorter for the
+        // head of the queue: procmail, finding the lock taken, sleeps a
+        // whole LOCKSLEEP (8 s), so a keen poller would starve it.
+        if (wait_ms < 250) wait_ms *= 2;
     }
 }
 
