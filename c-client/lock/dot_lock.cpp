@@ -1,6 +1,7 @@
 #include "lock/dot_lock.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <signal.h>
@@ -11,8 +12,13 @@
 #include <chrono>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
+#include "index/index_path.hpp"
+#include "lock/lock_wait.hpp"
+#include "lock/uw_lock.hpp"
 #include "util/error.hpp"
+#include "util/fd.hpp"
 
 namespace mail {
 
@@ -75,6 +81,31 @@ pid_t owner_of(const std::string& lock_path) {
     return static_cast<pid_t>(pid);
 }
 
+// Our waiters for one dot lock queue on an flock() of a hidden file beside
+// the mailbox (DIR/.imapd/NAME.dotlock-queue, index/index_path.hpp), so
+// that only the head of the queue polls for the dot lock and the others
+// are served in turn (issue 17: a poller can lose every race). Only our
+// processes take it; procmail and Postfix still poll beside the head. No
+// queue where that directory cannot be made: everyone polls, as before.
+class DotLockQueue {
+public:
+    DotLockQueue(const std::string& file, long timeout_ms) {
+        const std::string path = index_file_path(file, "", "dotlock-queue");
+        if (!make_index_dir(path)) return;
+        fd_.reset(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+        if (!fd_) return;
+        if (flock_retry(fd_.get(), LOCK_EX | LOCK_NB)) return;
+        LockWait r = blocking_lock_wait([&] { return ::flock(fd_.get(), LOCK_EX); }, timeout_ms);
+        if (r == LockWait::TimedOut)
+            throw MailError(ErrorKind::Busy, "the mailbox is locked by another program; try again later");
+        if (r != LockWait::Locked) fd_.reset();  // no queue: poll with the others
+    }
+    bool queued() const { return static_cast<bool>(fd_); }
+
+private:
+    UniqueFd fd_;  // closing it lets the next waiter in
+};
+
 bool process_gone(pid_t pid) { return pid > 0 && ::kill(pid, 0) < 0 && errno == ESRCH; }
 
 bool on_nfs(const std::string& lock_path) {
@@ -102,6 +133,7 @@ MailDotLock MailDotLock::acquire(const std::string& file, DotLockTimeouts timeou
     // timeout anything from a moment to a second.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeouts.timeout_seconds);
     long wait_ms = 20;
+    std::optional<DotLockQueue> queue;
     for (;;) {
         int r = try_link(lock_path);
         if (r > 0) return MailDotLock(lock_path);
@@ -112,8 +144,18 @@ MailDotLock MailDotLock::acquire(const std::string& file, DotLockTimeouts timeou
         }
         if (std::chrono::steady_clock::now() >= deadline)
             throw MailError(ErrorKind::Busy, "the mailbox is locked by another program; try again later");
+        if (!queue) {
+            // Busy: wait for our turn first (the queue's head polls alone).
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            queue.emplace(file, static_cast<long>(left.count()));
+            continue;
+        }
         nap_ms(wait_ms);
-        if (wait_ms < 250) wait_ms *= 2;  // short naps: IDLE waits here after a delivery
+        // Short naps: IDLE waits here after a delivery. Not shorter for the
+        // head of the queue: procmail, finding the lock taken, sleeps a
+        // whole LOCKSLEEP (8 s), so a keen poller would starve it.
+        if (wait_ms < 250) wait_ms *= 2;
     }
 }
 

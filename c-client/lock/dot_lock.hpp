@@ -13,7 +13,9 @@
 // sooner, once it is a few seconds old, when that process no longer exists
 // (a SIGKILLed imapd or dmail); on NFS the PID may be another host's, so
 // only the age counts there. A live holder is waited for up to
-// timeout_seconds (the lock_timeout key), then acquire() says Busy.
+// timeout_seconds (the lock_timeout key), then acquire() says Busy. Our
+// waiters queue (flock on DIR/.imapd/NAME.dotlock-queue) so that only the
+// head polls and they are served in turn.
 //
 // When the directory is not writable (a /var/mail without group mail) no
 // dot lock can be made; like UW we go on with the kernel locks only:

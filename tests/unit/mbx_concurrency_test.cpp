@@ -18,6 +18,7 @@
 
 #include "drivers/mbx/driver.hpp"
 #include "drivers/mbx/mbx_mailbox.hpp"
+#include "lock/dot_lock.hpp"
 #include "lock/kernel_lock.hpp"
 #include "util/error.hpp"
 
@@ -270,4 +271,18 @@ TEST_CASE("lock waits queue: a wait still ends at the timeout", "[lock-fair]") {
     const double waited = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
     CHECK(waited >= 0.99);
     CHECK(waited < 1.5);
+}
+
+TEST_CASE("lock waits queue: the first dot-lock waiter is served first", "[lock-fair]") {
+    TempBox m;
+    const std::string file = m.str();
+    for (int round = 0; round < 3; ++round) {
+        auto order = lock_order(file, 6, 30, [&](int) {
+            DotLockTimeouts t;
+            t.timeout_seconds = 10;
+            return MailDotLock::acquire(file, t);
+        });
+        REQUIRE(order.size() == 6);
+        CHECK(order[0] == 0);
+    }
 }
