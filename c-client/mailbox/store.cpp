@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -135,8 +136,36 @@ Store::Resolved Store::resolve(std::string_view raw) const {
         throw MailError(ErrorKind::Invalid, "invalid mailbox name: '.' is not allowed in maildir folder names");
     Resolved r;
     r.path = folder_path(name);
+    if (!is_inbox(name)) check_inside_root(r.path);
     r.driver = driver_for_path(r.path);
     return r;
+}
+
+// A folder's path, symlinks followed, must stay under the folder root: a
+// symlink that the user (or anyone) put in the mail area must not lead a
+// session to files outside it (another user's world-readable mail, /etc).
+// The deepest part of the path that exists is what is checked, so that a
+// CREATE under a symlinked directory is refused too.
+void Store::check_inside_root(const std::string& path) const {
+    char root_buf[PATH_MAX];
+    if (!::realpath(location_.root.c_str(), root_buf)) return;  // no folders yet: nothing to escape through
+    std::string existing = path;
+    struct stat st;
+    while (::lstat(existing.c_str(), &st) != 0) {
+        size_t slash = existing.rfind('/');
+        if (slash == std::string::npos || slash == 0) return;
+        existing.resize(slash);
+    }
+    char real_buf[PATH_MAX];
+    if (!::realpath(existing.c_str(), real_buf)) {
+        if (S_ISLNK(st.st_mode)) throw MailError(ErrorKind::Permission, "mailbox is a symlink that leads nowhere");
+        return;
+    }
+    std::string_view root(root_buf), real(real_buf);
+    if (real == root || (real.size() > root.size() && real.substr(0, root.size()) == root &&
+                         (root == "/" || real[root.size()] == '/')))
+        return;
+    throw MailError(ErrorKind::Permission, "mailbox is outside the mail area (a symlink leads out of it)");
 }
 
 std::unique_ptr<Mailbox> Store::open(std::string_view name, OpenMode mode) const {

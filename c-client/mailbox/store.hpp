@@ -74,7 +74,9 @@ public:
         std::string path;
     };
     // Validates the name (MailError(Invalid)) and finds its path and, when
-    // the mailbox exists, the driver that recognises it.
+    // the mailbox exists, the driver that recognises it. A folder whose path
+    // leads out of the folder root through a symlink is refused
+    // (MailError(Permission)).
     Resolved resolve(std::string_view name) const;
 
     std::unique_ptr<Mailbox> open(std::string_view name, OpenMode mode) const;
@@ -92,6 +94,8 @@ public:
     void unsubscribe(std::string_view name);
 
 private:
+    // MailError(Permission) when path, symlinks followed, leaves the folder root.
+    void check_inside_root(const std::string& path) const;
     bool maildir_layout() const { return location_.format == "maildir"; }
     std::string inbox_path() const;
     std::string folder_path(const std::string& name) const;
