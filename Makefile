@@ -50,7 +50,7 @@ PROGRAMS := $(if $(wildcard imapd/main.cpp),$(BUILD)/imapd) \
             $(if $(wildcard tools/mailtool/main.cpp),$(BUILD)/mailtool) \
             $(if $(wildcard tools/imapstat/main.cpp),$(BUILD)/imapstat)
 
-.PHONY: all check unit deps demo install deb bench fuzz clean format
+.PHONY: all check check-deb unit deps demo install deb bench fuzz clean format
 all: $(LIB) $(PROGRAMS)
 
 $(BUILD)/obj/%.o: %.cpp | $(BUILD)/.build-deps
@@ -121,6 +121,12 @@ deb:
 	lintian --fail-on error,warning $(BUILD)/deb/*.changes
 	rm -rf $(BUILD)/deb/src
 	@ls $(BUILD)/deb/*.deb
+
+# The package test alone (tests/integration/test_deb_package.py): make deb,
+# a fresh Debian 12 root by debootstrap, install, login, upgrade, purge.
+check-deb:
+	@scripts/install-deps --deb
+	@DEB_TEST=1 python3 tests/integration/run.py test_deb_package
 
 bench: all
 	@tests/bench/run $(if $(N),--count $(N))
