@@ -78,10 +78,40 @@ bool MbxMailbox::compact(EventSink& sink, const std::vector<bool>& remove) {
     return true;
 }
 
+namespace {
+
+// Holds back the EXISTS that the sync before an expunge finds, so that the
+// expunges are told first, as Dovecot orders a MOVE into the selected
+// mailbox (ImapTest's move group: "* 1 EXPUNGE" then "* 1 EXISTS").
+class HeldExists : public EventSink {
+public:
+    HeldExists(EventSink& to, size_t known) : to_(to), known_(known) {}
+    void expunged(size_t seq) override {
+        --known_;
+        to_.expunged(seq);
+    }
+    void exists(size_t) override { held_ = true; }
+    void flags_changed(size_t seq) override {
+        if (seq <= known_) to_.flags_changed(seq);  // a new message's flags come with its FETCH
+    }
+    void keywords_changed() override { to_.keywords_changed(); }
+    // The messages the client knows of (those before index known()).
+    size_t known() const { return known_; }
+    bool held() const { return held_; }
+
+private:
+    EventSink& to_;
+    size_t known_;
+    bool held_ = false;
+};
+
+}  // namespace
+
 void MbxMailbox::expunge(EventSink& sink, const std::vector<Uid>* only) {
     if (read_only_) throw MailError(ErrorKind::Permission, "the mailbox is open read-only");
     UwParseLock lock = parse_lock();
-    sync_locked(sink, true, false);
+    HeldExists held(sink, messages_.size());
+    sync_locked(held, true, false);
     std::vector<Uid> selected;
     if (only) {
         selected = *only;
@@ -94,6 +124,16 @@ void MbxMailbox::expunge(EventSink& sink, const std::vector<Uid>* only) {
         remove[i] = (m.flags & kDeleted) && (!only || std::binary_search(selected.begin(), selected.end(), m.uid));
         any |= remove[i];
     }
+    // A new message that is expunged at once must be announced first.
+    bool tell_after = held.held();
+    for (size_t i = held.known(); tell_after && i < remove.size(); ++i)
+        if (remove[i]) tell_after = false;
+    if (held.held() && !tell_after) sink.exists(messages_.size());
+    expunge_marked(sink, remove, any);
+    if (tell_after) sink.exists(messages_.size());
+}
+
+void MbxMailbox::expunge_marked(EventSink& sink, const std::vector<bool>& remove, bool any) {
     if (!any && !holes_) return;
     if (!compact(sink, remove)) {
         for (size_t i = 0, original = 0; i < messages_.size(); ++original) {

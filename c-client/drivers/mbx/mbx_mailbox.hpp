@@ -129,6 +129,9 @@ private:
     // expunge.cpp: compacts the file when no one else has it open (true),
     // else nothing. Removes the messages selected by `remove` from the index.
     bool compact(EventSink& sink, const std::vector<bool>& remove);
+    // expunge.cpp: removes the messages marked in `remove` (any: some are),
+    // compacting or else leaving holes; also reclaims earlier holes.
+    void expunge_marked(EventSink& sink, const std::vector<bool>& remove, bool any);
 
     std::string path_;
     bool read_only_;
