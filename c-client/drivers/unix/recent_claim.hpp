@@ -18,4 +18,8 @@ namespace mail::unixmbox {
 // file cannot be used: the caller then takes \Recent as it would alone.
 std::optional<Uid> claim_recent(const std::string& path, uint32_t uidvalidity, Uid upto);
 
+// The UID recorded now, without raising it (a read-only open: STATUS and
+// EXAMINE count as recent only what no session has taken); 0 when none.
+Uid recent_claimed(const std::string& path, uint32_t uidvalidity);
+
 }  // namespace mail::unixmbox

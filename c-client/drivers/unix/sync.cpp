@@ -36,7 +36,14 @@ MessageInfo UnixMailbox::info_of(const ScannedMessage& m, Uid uid) {
 }
 
 void UnixMailbox::take_recent(size_t from) {
-    if (read_only_ || deliver_) return;
+    if (deliver_) return;
+    if (read_only_) {
+        // STATUS, EXAMINE: what a session has taken is not recent any more.
+        Uid taken = recent_claimed(recent_path_, uids_.uidvalidity);
+        for (size_t i = from; i < messages_.size(); ++i)
+            if (messages_[i].uid <= taken) messages_[i].flags &= ~kRecent;
+        return;
+    }
     Uid upto = 0;
     for (size_t i = from; i < messages_.size(); ++i)
         if (messages_[i].flags & kRecent) upto = std::max(upto, messages_[i].uid);
