@@ -358,6 +358,10 @@ void Session::dispatch(const Command& cmd) {
     const CommandSpec* spec = find(cmd.name);
     Reply reply = check_allowed(spec, cmd);
     bool allow_expunge = true;
+    // A command that needs a selected mailbox, sent with none selected (a
+    // client pipelining past a failed SELECT): BAD, but not counted towards
+    // the BYE, as Dovecot does.
+    bool count_bad = !(spec && state_ == State::Authenticated && spec->states == kSelected);
     if (reply.status == Reply::Status::Ok) {
         if (!spec->handler) {
             reply = Reply::bad(cmd.name + " needs a message literal");
@@ -373,10 +377,10 @@ void Session::dispatch(const Command& cmd) {
         }
         allow_expunge = cmd.uid || !(spec->flags & kUsesSequenceNumbers);
     }
-    respond(cmd.tag, reply, allow_expunge);
+    respond(cmd.tag, reply, allow_expunge, count_bad);
 }
 
-void Session::respond(const std::string& tag, const Reply& reply, bool allow_expunge) {
+void Session::respond(const std::string& tag, const Reply& reply, bool allow_expunge, bool count_bad) {
     if (state_ == State::Selected && reply.status != Reply::Status::Bad)
         sync_mailbox(allow_expunge);
     out_ += tag;
@@ -385,7 +389,7 @@ void Session::respond(const std::string& tag, const Reply& reply, bool allow_exp
     out_ += ' ';
     out_ += reply.text;
     out_ += "\r\n";
-    if (reply.status == Reply::Status::Bad) {
+    if (reply.status == Reply::Status::Bad && count_bad) {
         if (++bad_in_a_row_ >= options_.max_bad_commands && state_ != State::Logout) {
             untagged("BYE Too many invalid commands");
             state_ = State::Logout;
