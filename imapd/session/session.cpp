@@ -220,6 +220,7 @@ void Session::select(std::unique_ptr<Mailbox> mailbox, std::string name) {
     selected_name_ = mailbox_ ? std::move(name) : std::string();
     reported_recent_ = mailbox_ ? count_recent(*mailbox_) : 0;  // SELECT reports it
     expunged_since_recent_ = false;
+    announced_keywords_ = mailbox_ ? mailbox_->keywords().size() : 0;  // SELECT's FLAGS
     state_ = mailbox_ ? State::Selected : State::Authenticated;
     modseq_.reset();
     vanished_.clear(), flag_changes_.clear(), view_uids_.clear();
@@ -309,6 +310,9 @@ void Session::flags_changed(size_t seq) {
         return;
     }
     flush_vanished();
+    // RFC 3501 7.2.6: a keyword another session created is announced in
+    // FLAGS before a FETCH shows it (whether or not the driver said so).
+    if (mailbox_->keywords().size() > announced_keywords_) keywords_changed();
     // UID only with CONDSTORE or QRESYNC on (RFC 7162 3.2.4 requires it under
     // QRESYNC); otherwise "* n FETCH (FLAGS (...))", as Dovecot sends it.
     std::string line = std::to_string(seq) + " FETCH (";
@@ -322,6 +326,7 @@ void Session::flags_changed(size_t seq) {
 
 void Session::keywords_changed() {
     if (!mailbox_) return;
+    announced_keywords_ = mailbox_->keywords().size();
     std::string line = "FLAGS ";
     append_flag_list(line, kStorableFlags, ~KeywordMask{0}, mailbox_->keywords());
     untagged(line);

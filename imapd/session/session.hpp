@@ -146,6 +146,7 @@ private:
     std::string selected_name_;
     size_t reported_recent_ = 0;  // the last "* n RECENT" sent for the selected mailbox
     bool expunged_since_recent_ = false;  // RECENT may have dropped since it was sent
+    size_t announced_keywords_ = 0;       // keywords the client has had in a FLAGS response
     void report_recent();
     MessageCache message_cache_;
     SortKeyCache sort_keys_;

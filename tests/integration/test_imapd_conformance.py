@@ -212,3 +212,4 @@ def test_bad_limit_as_dovecot():
         return [l.split(b" ")[0] + b" " + l.split(b" ")[1] for l in out.split(b"\r\n") if l and not l.startswith(b"* OK")]
     assert tags(theirs)[-2:] == [b"z19 BAD", b"* BYE"], tags(theirs)[-3:]
     assert tags(ours)[1:] == tags(theirs)[1:], (tags(ours), tags(theirs))
+
