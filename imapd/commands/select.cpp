@@ -39,15 +39,17 @@ void resync(Session& s, ModseqFile& file, const QresyncParams& q) {
 }
 
 Reply open_mailbox(CommandContext& ctx, OpenMode mode, const char* command) {
-    std::string name = name_from_client(ctx.session, ctx.args.mailbox());
-    SelectParams params = parse_select_params(ctx.args);
     Session& s = ctx.session;
-    if (params.qresync && !s.qresync()) throw ParseError("QRESYNC must be enabled first");
-    Store& store = user_store(s);
-    // RFC 9051 6.3.2, RFC 7162 3.2.11: the client learns that the previous
-    // mailbox's responses have ended; Dovecot sends it in every mode.
+    // RFC 3501 6.3.1: any SELECT, even one that fails (NO, or BAD for its
+    // arguments, as Dovecot), closes the current mailbox first. RFC 9051
+    // 6.3.2, RFC 7162 3.2.11: the client learns that the previous mailbox's
+    // responses have ended; Dovecot sends it in every mode.
     if (s.mailbox()) s.untagged("OK [CLOSED] Previous mailbox closed.");
     s.unselect();
+    std::string name = name_from_client(ctx.session, ctx.args.mailbox());
+    SelectParams params = parse_select_params(ctx.args);
+    if (params.qresync && !s.qresync()) throw ParseError("QRESYNC must be enabled first");
+    Store& store = user_store(s);
     auto box = store.open(name, mode);
     const Mailbox& m = *box;
 

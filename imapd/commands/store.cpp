@@ -56,7 +56,6 @@ Reply cmd_store(CommandContext& ctx) {
     if (request.op == StoreRequest::Op::Add) change.op = FlagChange::Op::Add;
     if (request.op == StoreRequest::Op::Remove) change.op = FlagChange::Op::Remove;
 
-    bool vanished = false;
     // The modseq lock is held from the UNCHANGEDSINCE test to the record of
     // the change, so that no other session's change comes between.
     std::optional<ModseqFile::Guard> guard;
@@ -72,8 +71,7 @@ Reply cmd_store(CommandContext& ctx) {
             if (!mailbox.change_flags(index, change)) continue;
         } catch (const MailError& e) {
             if (e.kind() != ErrorKind::NotFound) throw;
-            vanished = true;  // removed by another program: its expunge comes at the next sync
-            continue;
+            continue;  // removed by another program: its expunge comes at the next sync
         }
         changed.push_back(index);
     }
@@ -105,7 +103,9 @@ Reply cmd_store(CommandContext& ctx) {
             numbers.push_back(ctx.uid() ? mailbox.at(index).uid : static_cast<Uid>(index + 1));
         return Reply::ok("[MODIFIED " + uid_set_text(numbers) + "] Conditional STORE failed");
     }
-    if (vanished) return Reply::no("[EXPUNGEISSUED] Some of the messages no longer exist");
+    // A message another session expunged is skipped and the rest stored:
+    // OK, as Dovecot answers (RFC 2180 4.2.1); clients take NO as a failed
+    // STORE. Its EXPUNGE comes at the next sync.
     return Reply::ok("Store completed");
 }
 

@@ -220,6 +220,7 @@ void Session::select(std::unique_ptr<Mailbox> mailbox, std::string name) {
     selected_name_ = mailbox_ ? std::move(name) : std::string();
     reported_recent_ = mailbox_ ? count_recent(*mailbox_) : 0;  // SELECT reports it
     expunged_since_recent_ = false;
+    announced_keywords_ = mailbox_ ? mailbox_->keywords().size() : 0;  // SELECT's FLAGS
     state_ = mailbox_ ? State::Selected : State::Authenticated;
     modseq_.reset();
     vanished_.clear(), flag_changes_.clear(), view_uids_.clear();
@@ -309,6 +310,9 @@ void Session::flags_changed(size_t seq) {
         return;
     }
     flush_vanished();
+    // RFC 3501 7.2.6: a keyword another session created is announced in
+    // FLAGS before a FETCH shows it (whether or not the driver said so).
+    if (mailbox_->keywords().size() > announced_keywords_) keywords_changed();
     // UID only with CONDSTORE or QRESYNC on (RFC 7162 3.2.4 requires it under
     // QRESYNC); otherwise "* n FETCH (FLAGS (...))", as Dovecot sends it.
     std::string line = std::to_string(seq) + " FETCH (";
@@ -322,6 +326,7 @@ void Session::flags_changed(size_t seq) {
 
 void Session::keywords_changed() {
     if (!mailbox_) return;
+    announced_keywords_ = mailbox_->keywords().size();
     std::string line = "FLAGS ";
     append_flag_list(line, kStorableFlags, ~KeywordMask{0}, mailbox_->keywords());
     untagged(line);
@@ -358,6 +363,10 @@ void Session::dispatch(const Command& cmd) {
     const CommandSpec* spec = find(cmd.name);
     Reply reply = check_allowed(spec, cmd);
     bool allow_expunge = true;
+    // A command that needs a selected mailbox, sent with none selected (a
+    // client pipelining past a failed SELECT): BAD, but not counted towards
+    // the BYE, as Dovecot does.
+    bool count_bad = !(spec && state_ == State::Authenticated && spec->states == kSelected);
     if (reply.status == Reply::Status::Ok) {
         if (!spec->handler) {
             reply = Reply::bad(cmd.name + " needs a message literal");
@@ -373,10 +382,10 @@ void Session::dispatch(const Command& cmd) {
         }
         allow_expunge = cmd.uid || !(spec->flags & kUsesSequenceNumbers);
     }
-    respond(cmd.tag, reply, allow_expunge);
+    respond(cmd.tag, reply, allow_expunge, count_bad);
 }
 
-void Session::respond(const std::string& tag, const Reply& reply, bool allow_expunge) {
+void Session::respond(const std::string& tag, const Reply& reply, bool allow_expunge, bool count_bad) {
     if (state_ == State::Selected && reply.status != Reply::Status::Bad)
         sync_mailbox(allow_expunge);
     out_ += tag;
@@ -385,7 +394,7 @@ void Session::respond(const std::string& tag, const Reply& reply, bool allow_exp
     out_ += ' ';
     out_ += reply.text;
     out_ += "\r\n";
-    if (reply.status == Reply::Status::Bad) {
+    if (reply.status == Reply::Status::Bad && count_bad) {
         if (++bad_in_a_row_ >= options_.max_bad_commands && state_ != State::Logout) {
             untagged("BYE Too many invalid commands");
             state_ = State::Logout;

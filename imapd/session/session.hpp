@@ -29,7 +29,7 @@ struct SessionOptions {
     std::chrono::seconds autologout{30 * 60};  // idle time after login
     std::chrono::seconds login_timeout{60};    // idle time before login
     std::chrono::seconds idle_sync{30};        // IDLE's safety re-check of the mailbox
-    unsigned max_bad_commands = 10;            // BADs in a row before BYE
+    unsigned max_bad_commands = 20;            // BADs in a row before BYE (Dovecot's limit)
     std::string user;                          // set when preauthenticated
     std::string home;
     // Root-started sessions: LOGIN, AUTHENTICATE, STARTTLS and the
@@ -127,7 +127,8 @@ private:
     void on_append_message();
     void on_append_done();
     void stream_message();
-    void respond(const std::string& tag, const Reply& reply, bool allow_expunge);
+    // count_bad false: a BAD that does not count towards max_bad_commands.
+    void respond(const std::string& tag, const Reply& reply, bool allow_expunge, bool count_bad = true);
     bool fill_input();
     Reply check_allowed(const CommandSpec* spec, const Command& cmd) const;
 
@@ -145,6 +146,7 @@ private:
     std::string selected_name_;
     size_t reported_recent_ = 0;  // the last "* n RECENT" sent for the selected mailbox
     bool expunged_since_recent_ = false;  // RECENT may have dropped since it was sent
+    size_t announced_keywords_ = 0;       // keywords the client has had in a FLAGS response
     void report_recent();
     MessageCache message_cache_;
     SortKeyCache sort_keys_;

@@ -173,3 +173,43 @@ def test_expunge_by_another_session_reports_recent():
         untagged, _ = ok(a.cmd("NOOP"))
         assert untagged == [b"* 2 EXPUNGE\r\n", b"* 2 RECENT\r\n"], (fmt, untagged)
         a.close()
+
+
+# --- items 4 and 5: the BAD limit, a failed SELECT ----------------------------
+
+def failed_select_script(s):
+    out = []
+    for command in ["SELECT INBOX", "SELECT INBOX (FOO)", "FETCH 1 UID", "SELECT INBOX",
+                    "SELECT nosuch", "FETCH 1 UID", "EXAMINE INBOX", "EXAMINE nosuch", "NOOP"]:
+        untagged, tagged = s.cmd(command)
+        out.append((command, [l for l in shape(untagged) if "CLOSED" in l or "FETCH" in l], status(tagged)))
+    s.close()
+    return out
+
+
+def test_failed_select_deselects_as_dovecot():
+    theirs = failed_select_script(lib.dovecot_session(dovecot_home()))
+    assert theirs[2] == ("FETCH 1 UID", [], "BAD"), theirs
+    for fmt in FORMATS:
+        ours = failed_select_script(session(new_home(fmt), fmt))
+        assert ours == theirs, (fmt, ours, theirs)
+
+
+def test_bad_limit_as_dovecot():
+    home = new_home()
+    data = (b"".join(b"a%d FETCH 1 FLAGS\r\n" % i for i in range(30)) +
+            b"".join(b"x%d FROB\r\n" % i for i in range(15)) + b"b SELECT nosuch\r\nc FETCH 1 UID\r\n" +
+            b"".join(b"y%d FROB\r\n" % i for i in range(19)) + b"d NOOP\r\n" +
+            b"".join(b"z%d FROB\r\n" % i for i in range(21)))
+    theirs = lib.run_dovecot(dovecot_home(), data)
+    s = session(home)
+    s.send(data)
+    s.proc.stdin.close()
+    ours = s.greeting + s.proc.stdout.read()
+    s.proc.wait(timeout=10)
+
+    def tags(out):
+        return [l.split(b" ")[0] + b" " + l.split(b" ")[1] for l in out.split(b"\r\n") if l and not l.startswith(b"* OK")]
+    assert tags(theirs)[-2:] == [b"z19 BAD", b"* BYE"], tags(theirs)[-3:]
+    assert tags(ours)[1:] == tags(theirs)[1:], (tags(ours), tags(theirs))
+

@@ -424,5 +424,5 @@ TEST_CASE("STORE forms, keywords, and what they answer", "[fetch]") {
     auto gone = std::make_unique<MemoryMailbox>(std::vector<std::string>{kPlain, kPlain});
     gone->vanish(0);
     CHECK(run(gone, {"a STORE 1:2 +FLAGS (\\Seen)"}) ==
-          "* 2 FETCH (FLAGS (\\Seen \\Recent))\r\na NO [EXPUNGEISSUED] Some of the messages no longer exist\r\n");
+          "* 2 FETCH (FLAGS (\\Seen \\Recent))\r\na OK Store completed\r\n");  // as Dovecot (RFC 2180 4.2.1)
 }

@@ -118,15 +118,29 @@ TEST_CASE("a synchronizing literal gets a continuation before its data is read",
     CHECK(t.writes[2].ends_with("a OK ID completed\r\n"));
 }
 
-TEST_CASE("ten bad commands in a row end the session", "[imapd]") {
+TEST_CASE("twenty bad commands in a row end the session", "[imapd]") {
     std::string input;
-    for (int i = 0; i < 9; ++i) input += "x FROB\r\n";
+    for (int i = 0; i < 19; ++i) input += "x FROB\r\n";
     MemoryTransport ok({input + "y NOOP\r\n" + input + "z NOOP\r\n"});
     CHECK(run_session(ok).ends_with("z OK NOOP completed\r\n"));
     MemoryTransport t({input + "x FROB\r\nz NOOP\r\n"});
     std::string out = run_session(t);
     CHECK(out.ends_with("x BAD Unknown command FROB\r\n* BYE Too many invalid commands\r\n"));
     CHECK(out.find("z OK") == std::string::npos);
+}
+
+TEST_CASE("commands sent with no mailbox selected do not count as bad ones", "[imapd]") {
+    // As Dovecot: a client pipelining FETCHes after a failed SELECT gets BAD
+    // for each, not a BYE; such a BAD ends a run of bad commands.
+    std::string input;
+    for (int i = 0; i < 30; ++i) input += "f FETCH 1 FLAGS\r\n";
+    for (int i = 0; i < 15; ++i) input += "x FROB\r\n";
+    input += "f FETCH 1 FLAGS\r\n";
+    for (int i = 0; i < 15; ++i) input += "x FROB\r\n";
+    MemoryTransport t({input + "z NOOP\r\n"});
+    std::string out = run_session(t);
+    CHECK(out.ends_with("z OK NOOP completed\r\n"));
+    CHECK(out.find("BYE") == std::string::npos);
 }
 
 TEST_CASE("autologout after the idle time", "[imapd]") {
