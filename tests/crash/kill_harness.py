@@ -1056,7 +1056,7 @@ class CopyOp(Op):
                 raise Violation("twice", f"{ident} is in {self.dst} twice (UIDs {got[ident][0]} and {uid})")
             src_flags = self.f.state[self.src][ids[ident]][1] - {"\\Deleted"}
             if flags - {"\\Deleted"} != src_flags:
-                raise Violation("flags", f"the copy of {ident} in {self.dst} has {sorted(flags)}, "
+                raise Violation("copy-flags", f"the copy of {ident} in {self.dst} has {sorted(flags)}, "
                                 f"the original {sorted(src_flags)}")
             if self.map and self.map.get(ids[ident]) not in (None, uid):
                 raise Violation("uid", f"COPYUID said {self.map[ids[ident]]} for {ident}, it has UID {uid}")
@@ -1201,13 +1201,18 @@ def main(argv=None):
                     help="a killed MULTIAPPEND or COPY that left part of its messages is a violation")
     ap.add_argument("--keep-going", action="store_true",
                     help="go on after a violation while the mailbox can still be read")
+    ap.add_argument("--known", action="append", default=[], metavar="KIND",
+                    help="a violation kind that is a known open defect: reported, not failed")
     args = ap.parse_args(argv)
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1, 10**6)
     print(f"kill harness: seed {args.seed}, {args.seconds:g} s per format", flush=True)
     results = [run_format(fmt, args.seed, args.seconds, args.only or list(KINDS), args)
                for fmt in (args.format or FORMATS)]
-    bad = [msg for f in results for _, msg in f.violations]
+    known = [msg for f in results for kind, msg in f.violations if kind in args.known]
+    for msg in known:
+        print("KNOWN OPEN DEFECT (not failed): " + msg.splitlines()[0], flush=True)
+    bad = [msg for f in results for kind, msg in f.violations if kind not in args.known]
     if bad:
         raise AssertionError(f"{len(bad)} violations (seed {args.seed}); the first: {bad[0]}")
     return results

@@ -671,6 +671,10 @@ def run_format(fmt, seed, seconds, nsessions, ndeliverers=2, check_every=4):
     return scenario + m.violations + final + conv_mid + conv
 
 
+# The text of a convergence violation (check_convergence).
+DIVERGED = "after NOOP does not see what a new session sees"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=None)
@@ -681,6 +685,8 @@ def main(argv=None):
     ap.add_argument("--deliverers", type=int, default=2, help="dmail deliveries at a time (0: none)")
     ap.add_argument("--check-every", type=float, default=4, metavar="S",
                     help="a convergence checkpoint every S seconds (default 4)")
+    ap.add_argument("--known-divergence", action="store_true",
+                    help="a session not converging after NOOP is a known open defect: reported, not failed")
     args = ap.parse_args(argv)
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1, 10**6)
@@ -688,6 +694,10 @@ def main(argv=None):
     bad = []
     for fmt in args.format or FORMATS:
         bad += run_format(fmt, args.seed, args.seconds, args.sessions, args.deliverers, args.check_every)
+    if args.known_divergence:
+        for msg in [b for b in bad if DIVERGED in b]:
+            print("KNOWN OPEN DEFECT (not failed): " + msg, flush=True)
+        bad = [b for b in bad if DIVERGED not in b]
     if bad:
         raise AssertionError(f"{len(bad)} violations (seed {args.seed}); the first: {bad[0]}")
 

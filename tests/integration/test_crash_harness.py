@@ -16,9 +16,21 @@ SEED = int(os.environ.get("CRASH_SEED", "17"))
 SECONDS = float(os.environ.get("CRASH_SHORT_SECONDS", "10"))
 
 
+# Open defects the harness finds that are not fixed yet (see the issue's
+# note): printed as KNOWN OPEN DEFECT, not failed, so that the short run
+# still guards what is fixed (no acknowledged message lost or doubled, no
+# damaged mailbox, mailtool/mailutil/Dovecot checks). `make crash` fails on them.
+KNOWN = {
+    "maildir": ["stale-lock", "mailtool-copy", "mailtool-continue"],  # hand-made unmarked lock; mailtool resume
+    "mbx": ["copy-flags", "mailtool-copy", "mailtool-continue"],  # a killed but acknowledged MOVE's copy
+    "unix": ["mailtool-copy", "mailtool-continue"],
+}
+
+
 def run(fmt):
     lib.binary("imapd"), lib.binary("dmail"), lib.binary("mailtool")  # Skip when not built
-    kill_harness.main(["--seed", str(SEED), "--seconds", str(SECONDS), "--format", fmt, "--keep-going"])
+    known = [a for kind in KNOWN[fmt] for a in ("--known", kind)]
+    kill_harness.main(["--seed", str(SEED), "--seconds", str(SECONDS), "--format", fmt, "--keep-going"] + known)
 
 
 def test_killed_writers_maildir():
