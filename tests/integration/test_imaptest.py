@@ -1,7 +1,8 @@
 """Dovecot's ImapTest against build/imapd, through tests/imaptest/run.py:
-the scripted tests (every group must pass) and a 20-second stress run (no
+the scripted tests (every group must pass) and a 60-second stress run (no
 `Error:` line) in each format, each on a fresh home. ImapTest is built into
-build/imaptest from ../shared/imaptest when it is not there yet. The summary
+build/imaptest from tests/imaptest (its source, kept in the tree) when it is
+not there yet. The summary
 lines are printed so that the log shows the figures."""
 import os
 import re
@@ -12,14 +13,14 @@ import lib
 
 RUN = os.path.join(lib.ROOT, "tests", "imaptest", "run.py")
 IMAPTEST_DIR = os.path.join(lib.ROOT, "build", "imaptest")
-SHARED_BUILD = os.path.join(lib.ROOT, "..", "shared", "imaptest", "build.sh")
-STRESS_SECONDS = 20
+BUILD_SCRIPT = os.path.join(lib.ROOT, "tests", "imaptest", "build.sh")
+STRESS_SECONDS = 60
 
 
 def run(fmt, *args, timeout):
     lib.binary("imapd")
-    if not os.path.exists(SHARED_BUILD) and not os.path.exists(os.path.join(IMAPTEST_DIR, "imaptest")):
-        raise lib.Skip("ImapTest is neither built (build/imaptest) nor buildable (../shared/imaptest)")
+    if not os.path.exists(BUILD_SCRIPT) and not os.path.exists(os.path.join(IMAPTEST_DIR, "imaptest")):
+        raise lib.Skip("ImapTest is neither built (build/imaptest) nor buildable (tests/imaptest)")
     env = dict(os.environ, IMAPTEST_DIR=IMAPTEST_DIR, BUILD_DIR=lib.BUILD)
     r = subprocess.run([sys.executable, RUN, fmt, *args], capture_output=True, text=True,
                        errors="replace", env=env, timeout=timeout)
