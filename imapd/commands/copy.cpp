@@ -45,8 +45,12 @@ Reply copy_messages(CommandContext& ctx, bool move) {
             to.push_back(sink->commit());
             from.push_back(box->at(i).uid);
         }
-    } catch (const MailError&) {
+    } catch (const MailError& e) {
         remove_added(s, target, to);
+        // A message another session expunged meanwhile: nothing is copied,
+        // and the client is told why as Dovecot tells it (RFC 5530).
+        if (e.kind() == ErrorKind::NotFound)
+            return Reply::no("[EXPUNGEISSUED] Some of the requested messages no longer exist");
         throw;
     }
     std::string code = "[COPYUID " + std::to_string(target->uidvalidity()) + " " + uid_set_text(from) + " " +

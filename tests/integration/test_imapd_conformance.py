@@ -213,3 +213,45 @@ def test_bad_limit_as_dovecot():
     assert tags(theirs)[-2:] == [b"z19 BAD", b"* BYE"], tags(theirs)[-3:]
     assert tags(ours)[1:] == tags(theirs)[1:], (tags(ours), tags(theirs))
 
+
+
+# --- item 6: commands on messages another session expunged --------------------
+
+def expunged_elsewhere_script(home, open_session):
+    """Session a has INBOX selected; session b expunges message 1; a then
+    COPYs, FETCHes and MOVEs by the old numbers."""
+    a = open_session(home)
+    ok(a.cmd("CREATE other"))
+    ok(a.cmd("SELECT INBOX"))
+    b = open_session(home)
+    ok(b.cmd("SELECT INBOX"))
+    ok(b.cmd("STORE 1 +FLAGS.SILENT (\\Deleted)"))
+    ok(b.cmd("EXPUNGE"))
+    b.close()
+    out = []
+    for command in ("COPY 1:2 other", "FETCH 1 (UID)", "UID COPY 1 other", "MOVE 1 other", "NOOP"):
+        untagged, tagged = a.cmd(command)
+        out.append((command, [l for l in shape(untagged) if "EXPUNGE" in l or "FETCH" in l],
+                    status(tagged), code(tagged)))
+    a.close()
+    return out
+
+
+def test_commands_on_messages_expunged_elsewhere_as_dovecot():
+    """COPY naming a message another session expunged: NO [EXPUNGEISSUED]
+    as Dovecot answers (was NO [NONEXISTENT]); FETCH, UID COPY and MOVE
+    of what is left answer as Dovecot's."""
+    theirs = expunged_elsewhere_script(dovecot_home(2), lib.dovecot_session)
+    assert theirs[0][2:] == ("NO", "EXPUNGEISSUED"), theirs
+    for fmt in FORMATS:
+        ours = expunged_elsewhere_script(new_home(fmt, 2), lambda h: session(h, fmt))
+        if fmt in ("mbx", "unix"):
+            # mbx keeps an expunged message's bytes in the file (a hole that a
+            # later compaction reclaims) while another session has it open, and
+            # a unix session reads the file it opened until it can tell the
+            # expunge, so COPY still finds the message and copies it (RFC 2180
+            # 4.4.1 allows it; UW's drivers do the same).
+            assert ours[0][2] == "OK", ours
+            ours[0] = theirs[0]
+        assert [(c, u, st, cd if st == "NO" else None) for c, u, st, cd in ours] == \
+            [(c, u, st, cd if st == "NO" else None) for c, u, st, cd in theirs], (fmt, ours, theirs)
